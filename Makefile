@@ -1,0 +1,74 @@
+# Ondernemersloket: the single entry point. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL_DIR := models
+SPACY_DIR := var/spacy/nl_pipeline
+NLU_THRESHOLD ?= 0.80
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_ENABLE_ONEDNN_OPTS := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONHASHSEED := 0
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install install-browser train run test lint unit validate test-stories test-nlu bench lock clean officer
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed $(SPACY_DIR)/.built ## Create .venv (Python 3.10) with pinned dependencies
+
+$(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
+	@py310="$$(scripts/find_python.sh)" || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  rm -rf $(VENV) && "$$py310" -m venv $(VENV); fi
+	$(PY) -m pip install -q --disable-pip-version-check "pip==24.0"
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.in -r requirements-dev.in -c constraints.txt
+	@touch $@
+
+$(SPACY_DIR)/.built: scripts/build_spacy_pipeline.py $(VENV)/.installed
+	$(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
+	@touch $@
+
+install-browser: ## Install Debian's chromium for the browser tests (Playwright uses it, never downloads one)
+	@scripts/install_browser.sh
+
+train: install ## Train the model when data, domain, config or content changed
+	$(PY) scripts/train_if_needed.py --out $(MODEL_DIR)
+
+run: install train ## Start action server, Rasa and the web app; prints the URLs
+	$(PY) scripts/run.py
+
+lint: install ## ruff + mypy
+	$(VENV)/bin/ruff check bot actions connectors scripts tests bench
+	$(VENV)/bin/mypy
+
+unit: install install-browser ## Unit, integration and browser tests (pytest)
+	$(VENV)/bin/pytest -q
+
+validate: install ## rasa data validate
+	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain --data data
+
+test-stories: train ## Story tests (fail on any prediction error)
+	$(RASA) test core --model $(MODEL_DIR) --stories tests/stories --fail-on-prediction-errors --out results/core
+
+test-nlu: train ## NLU test on the held-out set with a threshold
+	$(RASA) test nlu --model $(MODEL_DIR) --nlu tests/nlu/heldout.yml --out results/nlu
+	$(PY) scripts/check_nlu_report.py results/nlu/intent_report.json --min-f1 $(NLU_THRESHOLD)
+
+test: install lint unit validate train test-stories test-nlu ## Everything CI runs
+	@echo "make test: all checks passed"
+
+bench: install train ## Benchmarks of the hot path
+	$(PY) -m bench
+
+lock: ## Re-pin constraints.txt from the current .venv
+	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt
+
+clean: ## Remove models, results and local state (keeps .venv)
+	rm -rf $(MODEL_DIR) results var/*.sqlite3

@@ -1,0 +1,76 @@
+"""Low NLU confidence: ask which of the likeliest meanings was meant; after a second failure in
+a row, offer a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import SafeAction
+from actions.location import locate
+from actions.municipality import handle_municipality
+from actions.services import catalog, ui_labels
+
+FALLBACK_INTENT = "nlu_fallback"
+MAX_OPTIONS = 3
+MIN_CONFIDENCE = 0.05
+NOT_OFFERED = {FALLBACK_INTENT, "out_of_scope", "affirm", "deny", "unclear_input", "greet",
+               "goodbye", "thank"}
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+def label_for(intent: str) -> str | None:
+    topic = catalog().for_intent(intent)
+    if topic is not None:
+        return topic.title
+    return ui_labels().get("intent_labels", {}).get(intent)
+
+
+def clarification_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    buttons: list[dict[str, str]] = []
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        name, confidence = ranked.get("name"), float(ranked.get("confidence") or 0.0)
+        if name in NOT_OFFERED or confidence < MIN_CONFIDENCE:
+            continue
+        label = label_for(name)
+        if label and all(b["title"] != label for b in buttons):
+            buttons.append({"title": label, "payload": f"/{name}"})
+        if len(buttons) == MAX_OPTIONS:
+            break
+    return buttons
+
+
+class ActionClarify(SafeAction):
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        location = locate(tracker)
+        if location.source in ("text", "button"):
+            # The message was mostly a place name the classifier did not recognise.
+            return handle_municipality(dispatcher, tracker, location)
+        if consecutive_fallbacks(tracker) >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+            return [SlotSet("pending_offer", "human")]
+        buttons = clarification_buttons(tracker)
+        if buttons:
+            dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_clarify_no_options")
+        return []

@@ -1,0 +1,65 @@
+"""The owner tells (or corrects) the municipality of their business."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import SafeAction
+from actions.counter_view import counter_message
+from actions.knowledge import answer_topic, route_topic
+from actions.location import Location, locate, say_location_problem
+from actions.services import catalog
+from bot.contract import build_contract
+
+
+def handle_municipality(
+    dispatcher: CollectingDispatcher, tracker: Tracker, location: Location
+) -> list[EventType]:
+    if location.status != "found":
+        if location.status in ("ambiguous", "outside_flanders"):
+            say_location_problem(dispatcher, location)
+        else:
+            dispatcher.utter_message(response="utter_municipality_unknown")
+        return []
+    if tracker.get_slot("pending_offer") == "human":
+        from actions.human import hand_over
+
+        return hand_over(dispatcher, tracker, location)
+    pending = catalog().get(tracker.get_slot("pending_topic"))
+    if pending is not None:
+        return answer_topic(dispatcher, tracker, pending, location)
+    contract = build_contract(
+        topic=None, municipality=location.name, nis=location.nis,
+        handoff=tracker.get_slot("handoff"), dossier=tracker.get_slot("dossier"))
+    if location.place and location.place.lower() != location.name.lower():
+        dispatcher.utter_message(response="utter_municipality_set_place", place=location.place,
+                                 municipality=location.name, json_message=contract)
+    else:
+        dispatcher.utter_message(response="utter_municipality_set", municipality=location.name,
+                                 json_message=contract)
+    events = list(location.events)
+    current = catalog().get(tracker.get_slot("topic"))
+    if current is not None and current.local:
+        # A correction after a local answer: show the counter of the new municipality.
+        decision = route_topic(current, location)
+        if not decision.needs_municipality:
+            contract.update(topic=current.id, counter=decision.counter.id)
+            dispatcher.utter_message(**counter_message(decision.counter), json_message=contract)
+            events.append(SlotSet("counter", decision.counter.id))
+    else:
+        dispatcher.utter_message(response="utter_anything_else")
+    return events
+
+
+class ActionHandleMunicipality(SafeAction):
+    def name(self) -> str:
+        return "action_handle_municipality"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return handle_municipality(dispatcher, tracker, locate(tracker))

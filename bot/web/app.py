@@ -1,0 +1,46 @@
+"""App factory of our web app (port 8000): chat page, health, and later the officer console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from string import Template
+
+import aiohttp
+from aiohttp import web
+
+from bot.web import chat
+from bot.web.config import WebConfig
+from bot.web.rasa_client import RasaClient
+from bot.web.security import security_headers
+
+HERE = Path(__file__).parent
+SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", chat.page)
+    app.router.add_get("/health", chat.health)
+    app.router.add_post("/api/chat", chat.send_message)
+    app.router.add_post("/api/chat/reset", chat.reset)
+    app.router.add_static("/static/", HERE / "static", append_version=True)
+
+
+def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Application:
+    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app[chat.TEMPLATE_KEY] = Template((HERE / "templates" / "chat.html").read_text("utf-8"))
+    app[chat.TEXTS_PATH_KEY] = config.content_dir / "web.yml"
+    app[chat.SECURE_KEY] = config.secure_cookies
+
+    async def client_session(app: web.Application):  # type: ignore[no-untyped-def]
+        session = aiohttp.ClientSession()
+        app[SESSION_KEY] = session
+        if rasa is None:
+            app[chat.RASA_KEY] = RasaClient(config.rasa_url, session)
+        yield
+        await session.close()
+
+    if rasa is not None:
+        app[chat.RASA_KEY] = rasa
+    app.cleanup_ctx.append(client_session)
+    setup_routes(app)
+    return app

@@ -1,0 +1,78 @@
+"""Handlers of the owner's chat page: the page itself and a JSON proxy to Rasa.
+
+Conversation ids are random tokens in an HttpOnly cookie, so nobody can post into, or read,
+another owner's conversation through this app."""
+
+from __future__ import annotations
+
+import html
+import secrets
+from string import Template
+from typing import Any
+
+from aiohttp import web
+
+from bot.text_input import MAX_CHARS
+from bot.web.rasa_client import RasaClient, RasaUnavailable
+from bot.web.texts import load_texts
+
+SESSION_COOKIE = "olk_session"
+SESSION_MAX_AGE = 60 * 60 * 24
+TEMPLATE_KEY = web.AppKey("chat_template", Template)
+RASA_KEY = web.AppKey("rasa_client", RasaClient)
+TEXTS_PATH_KEY = web.AppKey("texts_path", object)
+SECURE_KEY = web.AppKey("secure_cookies", bool)
+
+
+def session_id(request: web.Request) -> str | None:
+    value = request.cookies.get(SESSION_COOKIE, "")
+    return value if 20 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() else None
+
+
+def set_session(request: web.Request, response: web.StreamResponse, value: str) -> None:
+    response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True,
+                        samesite="Strict", secure=request.app[SECURE_KEY], path="/")
+
+
+async def page(request: web.Request) -> web.Response:
+    texts = load_texts(request.app[TEXTS_PATH_KEY])  # type: ignore[arg-type]
+    escaped = {key: html.escape(value, quote=True) for key, value in texts.items()}
+    body = request.app[TEMPLATE_KEY].safe_substitute(escaped)
+    response = web.Response(text=body, content_type="text/html")
+    if session_id(request) is None:
+        set_session(request, response, secrets.token_urlsafe(24))
+    return response
+
+
+async def send_message(request: web.Request) -> web.Response:
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType()
+    try:
+        body: Any = await request.json()
+    except ValueError:
+        body = {}
+    text = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        text = ""
+    sid = session_id(request) or secrets.token_urlsafe(24)
+    metadata = {key: body[key] for key in ("municipality", "nis", "tenant")
+                if isinstance(body, dict) and isinstance(body.get(key), str)}
+    try:
+        messages = await request.app[RASA_KEY].send(sid, text[: MAX_CHARS * 10], metadata)
+        payload: dict[str, Any] = {"messages": messages}
+    except RasaUnavailable:
+        payload = {"messages": [], "unavailable": True}
+    response = web.json_response(payload)
+    if session_id(request) != sid:
+        set_session(request, response, sid)
+    return response
+
+
+async def reset(request: web.Request) -> web.Response:
+    response = web.json_response({"ok": True})
+    set_session(request, response, secrets.token_urlsafe(24))
+    return response
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

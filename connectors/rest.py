@@ -1,0 +1,127 @@
+"""REST channel that keeps Rasa's /webhooks/rest/webhook API and adds what stock Rasa lacks:
+
+* every reply message carries the reply contract under `custom` (see bot/contract.py);
+* text and custom payload of one utterance stay in one message;
+* input is cleaned (HTML, scripts, huge or empty messages) before it reaches NLU;
+* the owner always gets an answer: when the action server is down or an action fails, the
+  reply is the `utter_technical_problem` response instead of an empty list;
+* a missing sender id gets a random one instead of the shared "default" conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.contract import merge_turn
+from bot.text_input import clean_user_text
+
+logger = logging.getLogger(__name__)
+
+UNCLEAR_INPUT_COMMAND = "/unclear_input"
+FALLBACK_RESPONSE = "utter_technical_problem"
+MAX_SENDER_LENGTH = 128
+MESSAGE_KEYS = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
+
+
+class ContractCollectingOutputChannel(CollectingOutputChannel):
+    """Collects one message per bot utterance, keeping its custom payload with its text."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "collector"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        item: dict[str, Any] = {"recipient_id": recipient_id}
+        for key in MESSAGE_KEYS:
+            if message.get(key):
+                item[key] = message[key]
+        if message.get("custom"):
+            item["custom"] = message["custom"]
+        self.messages.append(item)
+
+
+def normalise_sender(raw: Any) -> str:
+    if isinstance(raw, (str, int)) and 0 < len(str(raw)) <= MAX_SENDER_LENGTH:
+        return str(raw)
+    return secrets.token_urlsafe(18)
+
+
+def prepare_text(raw: Any) -> str:
+    cleaned = clean_user_text(raw)
+    if cleaned.kind in ("empty", "no_words"):
+        return UNCLEAR_INPUT_COMMAND
+    return cleaned.text
+
+
+def fallback_message(domain: Any) -> str | None:
+    variants = (getattr(domain, "responses", {}) or {}).get(FALLBACK_RESPONSE) or []
+    return variants[0].get("text") if variants else None
+
+
+async def finish_turn(agent: Any, sender_id: str, messages: list[dict[str, Any]]) -> None:
+    """Attach the turn's contract to every message; answer with an apology when empty."""
+    tracker = await agent.tracker_store.retrieve(sender_id) if agent else None
+    slots = tracker.current_slot_values() if tracker else {}
+    if not messages and not (tracker and tracker.is_paused()):
+        text = fallback_message(agent.domain) if agent else None
+        if text:
+            messages.append({"recipient_id": sender_id, "text": text})
+    customs = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+    contract = merge_turn(slots, customs)
+    for message in messages:
+        existing = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+        message["custom"] = {**existing, **contract}
+
+
+def parse_body(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json
+    except Exception:  # malformed JSON is treated as an empty message, not a 400/500
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+class ContractRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("contract_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = parse_body(request)
+            sender_id = normalise_sender(body.get("sender"))
+            text = prepare_text(body.get("message"))
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+            collector = ContractCollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(
+                    text, collector, sender_id, input_channel=self.name(), metadata=metadata))
+            except Exception:  # never a 500 to the owner; details stay in our logs
+                logger.exception("rest channel: handling a message failed")
+                collector.messages.clear()
+            agent = getattr(request.app.ctx, "agent", None)
+            try:
+                await finish_turn(agent, sender_id, collector.messages)
+            except Exception:
+                logger.exception("rest channel: building the reply contract failed")
+            return response.json(collector.messages)
+
+        return webhook
