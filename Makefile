@@ -61,7 +61,7 @@ test-nlu: train ## NLU test on the held-out set with a threshold
 	$(RASA) test nlu --model $(MODEL_DIR) --nlu tests/nlu/heldout.yml --out results/nlu
 	$(PY) scripts/check_nlu_report.py results/nlu/intent_report.json --min-f1 $(NLU_THRESHOLD)
 
-test: install lint unit validate train test-stories test-nlu ## Everything CI runs
+test: install lint validate train unit test-stories test-nlu ## Everything CI runs
 	@echo "make test: all checks passed"
 
 bench: install train ## Benchmarks of the hot path
@@ -71,4 +71,4 @@ lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt
 
 clean: ## Remove models, results and local state (keeps .venv)
-	rm -rf $(MODEL_DIR) results var/*.sqlite3
+	rm -rf $(MODEL_DIR) results var

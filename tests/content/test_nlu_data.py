@@ -1,0 +1,63 @@
+"""Training data hygiene: enough varied examples per topic, no sentence under two intents,
+the held-out test set never overlaps the training data, generated files are up to date."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import yaml
+
+from scripts.sync_topics import outputs, topic_ids
+
+MIN_EXAMPLES_PER_TOPIC = 25
+
+
+def normalise(text: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # strip entity annotations
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def examples_by_intent(paths) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            if "intent" in block:
+                for line in block["examples"].splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        found[block["intent"]].append(normalise(line[2:]))
+    return found
+
+
+def training(root):
+    return examples_by_intent(sorted((root / "data" / "nlu").glob("*.yml")))
+
+
+def test_every_topic_has_enough_examples(root):
+    data = training(root)
+    for topic in topic_ids(root):
+        assert len(set(data[f"ask_{topic}"])) >= MIN_EXAMPLES_PER_TOPIC, topic
+
+
+def test_no_example_is_used_for_two_intents(root):
+    owners: dict[str, set[str]] = defaultdict(set)
+    for intent, examples in training(root).items():
+        for example in examples:
+            owners[example].add(intent)
+    clashes = {example: intents for example, intents in owners.items() if len(intents) > 1}
+    assert not clashes
+
+
+def test_heldout_set_is_disjoint_from_training(root):
+    train = {e for examples in training(root).values() for e in examples}
+    heldout = examples_by_intent([root / "tests" / "nlu" / "heldout.yml"])
+    overlap = {e for examples in heldout.values() for e in examples} & train
+    assert not overlap
+    assert set(heldout) <= set(training(root)), "held-out intents must exist in training"
+
+
+def test_generated_domain_and_rules_are_up_to_date(root):
+    for path, expected in outputs(root).items():
+        assert path.read_text(encoding="utf-8") == expected, f"run scripts/sync_topics.py ({path})"

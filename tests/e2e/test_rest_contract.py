@@ -1,0 +1,80 @@
+"""The REST channel as an outside client sees it: reply contract, bad input, failures."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.request
+from typing import Any
+
+from bot.contract import CONTRACT_KEYS
+
+
+def post(base: str, message: Any, sender: Any = "__new__", raw: bytes | None = None) -> Any:
+    if sender == "__new__":
+        sender = "e2e-" + secrets.token_hex(8)
+    body = raw if raw is not None else json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(base + "/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        assert response.status == 200
+        return json.loads(response.read())
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_greeting_has_privacy_notice_and_full_contract(rasa_url):
+    replies = post(rasa_url, "Goeiedag!")
+    assert replies, "the assistant must answer"
+    assert "Privacy" in texts(replies)
+    for reply in replies:
+        assert set(CONTRACT_KEYS) <= set(reply["custom"])
+
+
+def test_local_question_with_municipality_is_answered_sourced_and_routed(rasa_url):
+    replies = post(rasa_url, "Mag ik een terras zetten voor mijn café in Aalst?")
+    contract = replies[-1]["custom"]
+    assert contract["topic"] == "terrasvergunning"
+    assert contract["municipality"] == "Aalst" and contract["nis"] == "41002"
+    assert contract["counter"]
+    assert "Bron:" in texts(replies) and "https://" in texts(replies)
+
+
+def test_question_then_municipality_in_second_turn(rasa_url):
+    sender = "e2e-" + secrets.token_hex(8)
+    first = post(rasa_url, "ik wil een evenement organiseren op straat, wat moet ik doen?", sender)
+    assert first[-1]["custom"]["topic"] == "evenementenvergunning"
+    assert first[-1]["custom"]["counter"] is None  # local topic, municipality still unknown
+    second = post(rasa_url, "Sint-Niklaas", sender)
+    contract = second[-1]["custom"]
+    assert contract["municipality"] == "Sint-Niklaas" and contract["counter"]
+    assert contract["topic"] == "evenementenvergunning"
+
+
+def test_out_of_scope_gets_no_topic(rasa_url):
+    replies = post(rasa_url, "wie wint er zondag de match van Club Brugge?")
+    assert replies and replies[-1]["custom"]["topic"] is None
+
+
+def test_bad_input_gets_a_friendly_reply_never_an_error(rasa_url):
+    for message in ["", "   ", "👍👍🎉", "terras " * 1500, "<script>alert(1)</script>", None]:
+        replies = post(rasa_url, message)
+        assert replies and texts(replies).strip(), repr(message)[:40]
+        assert "<script" not in texts(replies)
+    assert post(rasa_url, None, raw=b"{not json")
+
+
+def test_missing_sender_gets_its_own_random_conversation(rasa_url):
+    first = post(rasa_url, "hallo", sender=None)
+    second = post(rasa_url, "hallo", sender=None)
+    assert first[0]["recipient_id"] != second[0]["recipient_id"]
+    assert first[0]["recipient_id"] != "default"
+
+
+def test_action_server_down_still_answers_in_dutch(rasa_without_actions):
+    replies = post(rasa_without_actions, "Hoe vraag ik een terrasvergunning aan in Gent?")
+    assert "Sorry" in texts(replies)
+    again = post(rasa_without_actions, "hallo")
+    assert "Privacy" in texts(again), "the conversation goes on after a failure"
