@@ -6,7 +6,9 @@ another owner's conversation through this app."""
 from __future__ import annotations
 
 import html
+import re
 import secrets
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -17,16 +19,17 @@ from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.texts import load_texts
 
 SESSION_COOKIE = "olk_session"
+_SESSION_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 SESSION_MAX_AGE = 60 * 60 * 24
 TEMPLATE_KEY = web.AppKey("chat_template", Template)
 RASA_KEY = web.AppKey("rasa_client", RasaClient)
-TEXTS_PATH_KEY = web.AppKey("texts_path", object)
+TEXTS_PATH_KEY = web.AppKey("texts_path", Path)
 SECURE_KEY = web.AppKey("secure_cookies", bool)
 
 
 def session_id(request: web.Request) -> str | None:
     value = request.cookies.get(SESSION_COOKIE, "")
-    return value if 20 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum() else None
+    return value if _SESSION_RE.fullmatch(value) else None
 
 
 def set_session(request: web.Request, response: web.StreamResponse, value: str) -> None:
@@ -35,7 +38,7 @@ def set_session(request: web.Request, response: web.StreamResponse, value: str) 
 
 
 async def page(request: web.Request) -> web.Response:
-    texts = load_texts(request.app[TEXTS_PATH_KEY])  # type: ignore[arg-type]
+    texts = load_texts(request.app[TEXTS_PATH_KEY])
     escaped = {key: html.escape(value, quote=True) for key, value in texts.items()}
     body = request.app[TEMPLATE_KEY].safe_substitute(escaped)
     response = web.Response(text=body, content_type="text/html")

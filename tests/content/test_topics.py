@@ -52,7 +52,7 @@ def test_every_catalog_topic_has_content(catalog):
 
 def test_invalid_content_is_rejected_with_the_file_name(tmp_path, root):
     (tmp_path / "kapot.yml").write_text("id: kapot\ntitle: X\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="kapot.yml"):
+    with pytest.raises(ContentError, match=r"kapot\.yml"):
         Catalog.load(tmp_path)
 
 
