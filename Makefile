@@ -52,7 +52,7 @@ unit: install install-browser ## Unit, integration and browser tests (pytest)
 	$(VENV)/bin/pytest -q
 
 validate: install ## rasa data validate
-	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain --data data
+	$(PY) scripts/validate_data.py
 
 test-stories: train ## Story tests (fail on any prediction error)
 	$(RASA) test core --model $(MODEL_DIR) --stories tests/stories --fail-on-prediction-errors --out results/core

@@ -35,7 +35,7 @@ def handle_municipality(
     contract = build_contract(
         topic=None, municipality=location.name, nis=location.nis,
         handoff=tracker.get_slot("handoff"), dossier=tracker.get_slot("dossier"))
-    if location.place and location.place.lower() != location.name.lower():
+    if location.place and location.place.lower() != (location.name or "").lower():
         dispatcher.utter_message(response="utter_municipality_set_place", place=location.place,
                                  municipality=location.name, json_message=contract)
     else:

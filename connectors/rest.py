@@ -78,8 +78,8 @@ async def finish_turn(agent: Any, sender_id: str, messages: list[dict[str, Any]]
     customs = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
     contract = merge_turn(slots, customs)
     for message in messages:
-        existing = message.get("custom") if isinstance(message.get("custom"), dict) else {}
-        message["custom"] = {**existing, **contract}
+        existing = message.get("custom")
+        message["custom"] = {**existing, **contract} if isinstance(existing, dict) else contract
 
 
 def parse_body(request: Request) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The dossier service (stand-in for the municipal case system), its client and outbox."""

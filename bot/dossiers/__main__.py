@@ -1,0 +1,67 @@
+"""`python -m bot.dossiers serve --port 8100 [--host 127.0.0.1] [--dev]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.dossiers.config import ConfigError, ServiceConfig, config_from_env
+from bot.dossiers.service import create_dossier_app
+from bot.dossiers.storage import storage_from_url
+from bot.privacy import install_pii_filter
+
+DEFAULT_PORT = 8100
+
+
+def _print_generated(config: ServiceConfig) -> None:
+    print("Development mode: random secrets for this run only.")
+    if "DOSSIER_SERVICE_TOKEN" in config.generated:
+        print(f"  DOSSIER_SERVICE_TOKEN={config.service_token}")
+    if "DOSSIER_OFFICER_TOKENS" in config.generated:
+        print(f"  DOSSIER_OFFICER_TOKENS='{json.dumps(dict(config.officer_tokens))}'")
+    sys.stdout.flush()
+
+
+def serve(host: str, port: int, dev: bool) -> int:
+    try:
+        config = config_from_env(os.environ, dev=dev)
+    except ConfigError as exc:
+        print(f"dossier service not started: {exc}", file=sys.stderr)
+        return 2
+    if config.generated:
+        _print_generated(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_pii_filter()
+    storage = storage_from_url(config.db_url)
+    app = create_dossier_app(storage, config.officer_tokens, service_token=config.service_token,
+                             reference_prefix=config.reference_prefix)
+
+    async def close_storage(_: web.Application) -> AsyncIterator[None]:
+        yield
+        await storage.close()
+
+    app.cleanup_ctx.insert(0, close_storage)
+    web.run_app(app, host=host, port=port, print=lambda line: print(line, flush=True))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.dossiers")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run the dossier service")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve_cmd.add_argument("--dev", action="store_true",
+                           help="generate random tokens when they are not set (prints them)")
+    args = parser.parse_args(argv)
+    return serve(args.host, args.port, args.dev)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

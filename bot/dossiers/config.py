@@ -1,0 +1,66 @@
+"""Configuration of the dossier service from the environment. No default secrets: without
+DOSSIER_SERVICE_TOKEN and DOSSIER_OFFICER_TOKENS it refuses to start, unless dev mode
+generates random ones."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.dossiers.auth import ALL_COUNTERS, MIN_TOKEN_LENGTH, OfficerDirectory
+from bot.dossiers.storage import DEFAULT_DB_URL
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    db_url: str
+    service_token: str
+    officer_tokens: Mapping[str, Any]
+    reference_prefix: str = "OVL"
+    generated: tuple[str, ...] = field(default=())
+
+
+def _officer_tokens(raw: str) -> dict[str, Any]:
+    try:
+        tokens = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError("DOSSIER_OFFICER_TOKENS must be JSON: {token: [counter ids]}") from exc
+    if not isinstance(tokens, dict) or not tokens:
+        raise ConfigError("DOSSIER_OFFICER_TOKENS must be a non-empty JSON object")
+    try:
+        OfficerDirectory(tokens)
+    except ValueError as exc:
+        raise ConfigError(f"DOSSIER_OFFICER_TOKENS: {exc}") from exc
+    return tokens
+
+
+def config_from_env(env: Mapping[str, str], *, dev: bool = False) -> ServiceConfig:
+    service_token = env.get("DOSSIER_SERVICE_TOKEN", "").strip()
+    officers_raw = env.get("DOSSIER_OFFICER_TOKENS", "").strip()
+    generated: list[str] = []
+    if dev and not service_token:
+        service_token = secrets.token_urlsafe(32)
+        generated.append("DOSSIER_SERVICE_TOKEN")
+    if dev and not officers_raw:
+        officers_raw = json.dumps({secrets.token_urlsafe(32): [ALL_COUNTERS]})
+        generated.append("DOSSIER_OFFICER_TOKENS")
+    missing = [name for name, value in (("DOSSIER_SERVICE_TOKEN", service_token),
+                                        ("DOSSIER_OFFICER_TOKENS", officers_raw)) if not value]
+    if missing:
+        raise ConfigError(f"missing {', '.join(missing)} (or start with --dev for random ones)")
+    if len(service_token) < MIN_TOKEN_LENGTH:
+        raise ConfigError(f"DOSSIER_SERVICE_TOKEN needs at least {MIN_TOKEN_LENGTH} characters")
+    return ServiceConfig(
+        db_url=env.get("DOSSIER_DB_URL", "").strip() or DEFAULT_DB_URL,
+        service_token=service_token,
+        officer_tokens=_officer_tokens(officers_raw),
+        reference_prefix=env.get("DOSSIER_REFERENCE_PREFIX", "").strip() or "OVL",
+        generated=tuple(generated),
+    )

@@ -1,0 +1,102 @@
+"""What the dossier service does, independent of HTTP: create with idempotency, owner lookup,
+officer status changes with their rules."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.dossiers.auth import Officer
+from bot.dossiers.dossier_types import DossierType
+from bot.dossiers.models import TRANSITIONS, Dossier, can_transition
+from bot.dossiers.references import new_reference, normalise_reference
+from bot.dossiers.storage import DossierStorage, ReferenceTaken
+from bot.dossiers.submission import parse_submission, submission_hash
+
+SERVICE_ACTOR = "service"
+MAX_REFERENCE_ATTEMPTS = 5
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was used before for a submission with different content."""
+
+
+class DossierNotFound(Exception):
+    pass
+
+
+class InvalidTransition(Exception):
+    def __init__(self, current: str, requested: str) -> None:
+        super().__init__(f"{current} -> {requested}")
+        self.current = current
+        self.requested = requested
+        self.allowed = sorted(TRANSITIONS.get(current, ()))
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class DossierDesk:
+    def __init__(
+        self, storage: DossierStorage, types: Mapping[str, DossierType], *,
+        reference_prefix: str = "OVL", clock: Callable[[], datetime] = utc_now,
+        reference_factory: Callable[[str, int], str] = new_reference,
+    ) -> None:
+        self.storage = storage
+        self.types = types
+        self.prefix = reference_prefix
+        self.clock = clock
+        self.reference_factory = reference_factory
+
+    async def submit(self, payload: Any, idempotency_key: str) -> tuple[Dossier, bool]:
+        """Raises SubmissionError, IdempotencyKeyReused; ReferenceTaken after repeated bad luck."""
+        new = parse_submission(payload, self.types)
+        fingerprint = submission_hash(new)
+        now = self.clock()
+        year = now.astimezone(ZoneInfo("Europe/Brussels")).year
+        for attempt in range(MAX_REFERENCE_ATTEMPTS):
+            reference = self.reference_factory(self.prefix, year)
+            try:
+                dossier, created = await self.storage.create(
+                    new, reference=reference, idempotency_key=idempotency_key,
+                    request_hash=fingerprint, actor=SERVICE_ACTOR, now=now)
+            except ReferenceTaken:
+                if attempt == MAX_REFERENCE_ATTEMPTS - 1:
+                    raise
+                continue
+            if not created and dossier.request_hash != fingerprint:
+                raise IdempotencyKeyReused(idempotency_key)
+            return dossier, created
+        raise AssertionError("unreachable")
+
+    async def find_for_owner(self, reference: str, email: str) -> Dossier | None:
+        """None for an unknown reference and for a wrong e-mail alike."""
+        normalised = normalise_reference(reference)
+        dossier = await self.storage.get(normalised) if normalised else None
+        given = email.strip().lower().encode("utf-8")
+        expected = dossier.applicant.email.lower().encode("utf-8") if dossier else b"\0"
+        matches = hmac.compare_digest(given, expected)
+        return dossier if dossier is not None and matches else None
+
+    async def find_for_officer(self, reference: str, officer: Officer) -> Dossier:
+        """Another counter's dossier is reported as not found, so officers cannot probe."""
+        normalised = normalise_reference(reference)
+        dossier = await self.storage.get(normalised) if normalised else None
+        if dossier is None or not officer.may_access(dossier.counter):
+            raise DossierNotFound(reference)
+        return dossier
+
+    async def change_status(
+        self, reference: str, new_status: str, officer: Officer, note: str | None = None
+    ) -> Dossier:
+        """Raises DossierNotFound, InvalidTransition, StaleStatus (concurrent change)."""
+        dossier = await self.find_for_officer(reference, officer)
+        if not can_transition(dossier.status, new_status):
+            raise InvalidTransition(dossier.status, new_status)
+        return await self.storage.change_status(
+            dossier.reference, from_status=dossier.status, to_status=new_status,
+            actor=officer.id, note=note, now=self.clock())

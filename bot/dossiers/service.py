@@ -1,0 +1,213 @@
+"""The dossier service: a small JSON API standing in for the municipality's case system.
+
+Routes are listed in `_routes`; handlers only translate HTTP to `DossierDesk` calls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.dossiers.auth import (
+    MIN_TOKEN_LENGTH,
+    Officer,
+    OfficerDirectory,
+    bearer_token,
+    token_matches,
+)
+from bot.dossiers.desk import (
+    DossierDesk,
+    DossierNotFound,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    utc_now,
+)
+from bot.dossiers.dossier_types import DossierType, load_dossier_types
+from bot.dossiers.models import STATUSES
+from bot.dossiers.ratelimit import RateLimiter
+from bot.dossiers.references import new_reference
+from bot.dossiers.storage import DossierStorage, StaleStatus
+from bot.dossiers.submission import SubmissionError
+
+logger = logging.getLogger(__name__)
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")
+MAX_BODY_BYTES = 64 * 1024
+DESK: web.AppKey[DossierDesk] = web.AppKey("desk", DossierDesk)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, code: str, headers: Mapping[str, str] | None = None,
+           **extra: Any) -> web.Response:
+    return web.json_response({"error": code, **extra}, status=status, headers=headers)
+
+
+async def _json_body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise web.HTTPBadRequest(text='{"error": "invalid_json"}',
+                                 content_type="application/json") from exc
+
+
+class _Handlers:
+    def __init__(self, desk: DossierDesk, service_token: str, officers: OfficerDirectory,
+                 limiter: RateLimiter) -> None:
+        self.desk = desk
+        self.service_token = service_token
+        self.officers = officers
+        self.limiter = limiter
+
+    def _officer(self, request: web.Request) -> Officer:
+        officer = self.officers.find(bearer_token(request))
+        if officer is None:
+            raise web.HTTPUnauthorized(text='{"error": "unauthorized"}',
+                                       content_type="application/json",
+                                       headers={"WWW-Authenticate": "Bearer"})
+        return officer
+
+    async def health(self, request: web.Request) -> web.Response:
+        try:
+            await asyncio.wait_for(self.desk.storage.ping(), timeout=2)
+        except Exception:  # any database failure means "not healthy"
+            logger.warning("dossier storage unreachable", exc_info=True)
+            return _error(503, "storage_unavailable")
+        return web.json_response({"status": "ok"})
+
+    async def create(self, request: web.Request) -> web.Response:
+        if not token_matches(bearer_token(request), self.service_token):
+            return _error(401, "unauthorized")
+        key = request.headers.get("Idempotency-Key", "")
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            return _error(400, "idempotency_key_required")
+        try:
+            dossier, created = await self.desk.submit(await _json_body(request), key)
+        except SubmissionError as exc:
+            return _error(422, "invalid_submission", details=exc.errors)
+        except IdempotencyKeyReused:
+            return _error(422, "idempotency_key_reused")
+        if created:
+            logger.info("dossier %s created (%s, counter %s)", dossier.reference,
+                        dossier.type, dossier.counter)
+        return web.json_response(dossier.owner_view(), status=201 if created else 200,
+                                 headers={"Location": f"/api/dossiers/{dossier.reference}"})
+
+    async def show(self, request: web.Request) -> web.Response:
+        reference = request.match_info["reference"]
+        if "Authorization" in request.headers:
+            dossier = await self.desk.find_for_officer(reference, self._officer(request))
+            history = await self.desk.storage.history(dossier.reference)
+            return web.json_response({**dossier.officer_view(),
+                                      "history": [change.as_dict() for change in history]})
+        client = request.remote or "unknown"
+        if not self.limiter.allow(client):
+            retry_after = str(self.limiter.retry_after(client))
+            return _error(429, "too_many_requests", headers={"Retry-After": retry_after})
+        email = request.query.get("email", "")
+        if not email:
+            return _error(400, "email_required")
+        found = await self.desk.find_for_owner(reference, email)
+        return web.json_response(found.owner_view()) if found else _error(404, "not_found")
+
+    async def list_for_counter(self, request: web.Request) -> web.Response:
+        officer = self._officer(request)
+        counter = request.match_info["counter"]
+        if not officer.may_access(counter):
+            return _error(403, "forbidden")
+        status = request.query.get("status") or None
+        if status is not None and status not in STATUSES:
+            return _error(400, "unknown_status")
+        try:
+            limit = min(max(int(request.query.get("limit", "100")), 1), 500)
+        except ValueError:
+            return _error(400, "invalid_limit")
+        dossiers = await self.desk.storage.list_for_counter(counter, status=status, limit=limit)
+        return web.json_response({"counter": counter,
+                                  "dossiers": [d.officer_view() for d in dossiers]})
+
+    async def update_status(self, request: web.Request) -> web.Response:
+        officer = self._officer(request)
+        body = await _json_body(request)
+        status = body.get("status") if isinstance(body, dict) else None
+        note = body.get("note") if isinstance(body, dict) else None
+        if status not in STATUSES:
+            return _error(422, "unknown_status", allowed=list(STATUSES))
+        if note is not None and (not isinstance(note, str) or len(note) > 1000):
+            return _error(422, "invalid_note")
+        try:
+            dossier = await self.desk.change_status(request.match_info["reference"], status,
+                                                    officer, note)
+        except InvalidTransition as exc:
+            return _error(409, "invalid_transition", current=exc.current, allowed=exc.allowed)
+        except StaleStatus:
+            return _error(409, "status_changed_concurrently")
+        logger.info("dossier %s: status %s by %s", dossier.reference, status, officer.id)
+        return web.json_response(dossier.officer_view())
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except DossierNotFound:
+        response = _error(404, "not_found")
+    except web.HTTPException as exc:
+        exc.headers["Cache-Control"] = "no-store"
+        raise
+    except (OSError, asyncio.TimeoutError):
+        logger.exception("dossier storage failure")
+        response = _error(503, "storage_unavailable")
+    except Exception:
+        logger.exception("unexpected error in the dossier service")
+        response = _error(500, "internal_error")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _routes(h: _Handlers) -> Iterable[web.RouteDef]:
+    return [
+        web.get("/health", h.health),
+        web.post("/api/dossiers", h.create),
+        web.get("/api/dossiers/{reference}", h.show),
+        web.patch("/api/dossiers/{reference}", h.update_status),
+        web.get("/api/counters/{counter}/dossiers", h.list_for_counter),
+    ]
+
+
+def create_dossier_app(
+    storage: DossierStorage,
+    officer_tokens: Mapping[str, Any],
+    *,
+    service_token: str,
+    dossier_types: Mapping[str, DossierType] | None = None,
+    reference_prefix: str = "OVL",
+    clock: Callable[[], datetime] = utc_now,
+    reference_factory: Callable[[str, int], str] = new_reference,
+    lookup_limit: int = 20,
+    lookup_window_seconds: float = 60.0,
+    migrate_on_startup: bool = True,
+) -> web.Application:
+    """The service app. The caller owns `storage` (and closes it)."""
+    if len(service_token or "") < MIN_TOKEN_LENGTH:
+        raise ValueError(f"the service token needs at least {MIN_TOKEN_LENGTH} characters")
+    types = dossier_types if dossier_types is not None else load_dossier_types()
+    desk = DossierDesk(storage, types, reference_prefix=reference_prefix, clock=clock,
+                       reference_factory=reference_factory)
+    handlers = _Handlers(desk, service_token, OfficerDirectory(officer_tokens),
+                         RateLimiter(lookup_limit, lookup_window_seconds))
+    app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_BYTES)
+    app[DESK] = desk
+    app.add_routes(_routes(handlers))
+
+    async def migrate(_: web.Application) -> AsyncIterator[None]:
+        await storage.migrate()
+        yield
+
+    if migrate_on_startup:
+        app.cleanup_ctx.append(migrate)
+    return app

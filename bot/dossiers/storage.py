@@ -1,0 +1,77 @@
+"""The dossier storage interface and the factory that picks a backend from a URL.
+
+Backends: `sqlite_storage.SqliteStorage` (aiosqlite) and `postgres_storage.PostgresStorage`
+(asyncpg). Both run the same SQL migrations (`migrations/*.sql`)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime
+from pathlib import Path
+
+from bot.dossiers.models import Dossier, NewDossier, StatusChange
+
+DEFAULT_DB_URL = "sqlite:///var/dossiers.sqlite3"
+
+
+class StorageError(Exception):
+    pass
+
+
+class ReferenceTaken(StorageError):
+    """The generated reference exists already; the caller draws a new one."""
+
+
+class StaleStatus(StorageError):
+    """The status changed since it was read (a concurrent change); nothing was written."""
+
+
+class DossierStorage(ABC):
+    @abstractmethod
+    async def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version."""
+
+    @abstractmethod
+    async def create(
+        self, new: NewDossier, *, reference: str, idempotency_key: str, request_hash: str,
+        actor: str, now: datetime,
+    ) -> tuple[Dossier, bool]:
+        """Insert unless the idempotency key exists. Returns (dossier, created)."""
+
+    @abstractmethod
+    async def get(self, reference: str) -> Dossier | None: ...
+
+    @abstractmethod
+    async def list_for_counter(
+        self, counter: str, *, status: str | None = None, limit: int = 100
+    ) -> list[Dossier]: ...
+
+    @abstractmethod
+    async def change_status(
+        self, reference: str, *, from_status: str, to_status: str, actor: str,
+        note: str | None, now: datetime,
+    ) -> Dossier:
+        """Raises StaleStatus when the dossier is no longer in `from_status`."""
+
+    @abstractmethod
+    async def history(self, reference: str) -> list[StatusChange]: ...
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raises when the database cannot be reached."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+def storage_from_url(url: str) -> DossierStorage:
+    """`sqlite:///relative.sqlite3`, `sqlite:////absolute.sqlite3` or `postgresql://...`."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from bot.dossiers.postgres_storage import PostgresStorage
+
+        return PostgresStorage(url)
+    if url.startswith("sqlite:///"):
+        from bot.dossiers.sqlite_storage import SqliteStorage
+
+        return SqliteStorage(Path(url.removeprefix("sqlite:///")))
+    raise ValueError("DOSSIER_DB_URL must start with sqlite:/// or postgresql://")

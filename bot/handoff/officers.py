@@ -1,0 +1,177 @@
+"""Officer accounts: creation, log-in with lock-out, sessions and presence."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.handoff.db import Database
+from bot.handoff.models import Officer
+from bot.handoff.passwords import hash_password, needs_rehash, verify_password
+
+
+class OfficerExists(ValueError):
+    """An officer with this name already exists."""
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failed: int = 5
+    lockout_seconds: float = 15 * 60.0
+    session_seconds: float = 8 * 3600.0
+    idle_seconds: float = 3600.0
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: Literal["ok", "invalid", "locked"]
+    officer: Officer | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    officer: Officer
+    csrf: str
+    token_hash: str
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class OfficerStore:
+    def __init__(self, db: Database, policy: LoginPolicy | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self.policy = policy or LoginPolicy()
+        self._clock = clock
+
+    # --- accounts ---------------------------------------------------------------------------
+    async def create(self, name: str, password: str, counters: Sequence[str],
+                     display_name: str | None = None) -> Officer:
+        password_hash = await asyncio.to_thread(hash_password, password)
+        try:
+            async with self._db.write() as conn:
+                cursor = await conn.execute(
+                    "INSERT INTO officers (name, display_name, password_hash, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (name, display_name or name, password_hash, self._clock()))
+                officer_id = int(cursor.lastrowid or 0)
+                await conn.executemany(
+                    "INSERT INTO officer_counters (officer_id, counter) VALUES (?, ?)",
+                    [(officer_id, counter) for counter in dict.fromkeys(counters)])
+        except sqlite3.IntegrityError as error:
+            raise OfficerExists(name) from error
+        officer = await self.get(officer_id)
+        assert officer is not None
+        return officer
+
+    async def get(self, officer_id: int) -> Officer | None:
+        row = await self._db.fetch_one("SELECT * FROM officers WHERE id = ?", (officer_id,))
+        return await self._officer(row) if row else None
+
+    async def by_name(self, name: str) -> Officer | None:
+        row = await self._db.fetch_one("SELECT * FROM officers WHERE name = ?", (name,))
+        return await self._officer(row) if row else None
+
+    async def unlock(self, name: str) -> bool:
+        changed = await self._db.execute(
+            "UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
+        return changed == 1
+
+    async def _officer(self, row: Any) -> Officer:
+        counters = await self._db.fetch_all(
+            "SELECT counter FROM officer_counters WHERE officer_id = ? ORDER BY counter",
+            (row["id"],))
+        return Officer(id=row["id"], name=row["name"], display_name=row["display_name"],
+                       password_hash=row["password_hash"],
+                       counters=tuple(r["counter"] for r in counters),
+                       failed_logins=row["failed_logins"], locked_until=row["locked_until"],
+                       last_seen_at=row["last_seen_at"])
+
+    # --- log-in -----------------------------------------------------------------------------
+    async def authenticate(self, name: str, password: str) -> LoginResult:
+        """Check a password; after `max_failed` failures in a row the account is locked for
+        `lockout_seconds`, during which even the right password is refused."""
+        officer = await self.by_name(name)
+        stored = officer.password_hash if officer else None
+        valid = await asyncio.to_thread(verify_password, stored, password)
+        if officer is None:
+            return LoginResult("invalid")
+        now = self._clock()
+        if officer.locked_until is not None and officer.locked_until > now:
+            return LoginResult("locked", officer)
+        if not valid:
+            failed = officer.failed_logins + 1
+            locked = failed >= self.policy.max_failed
+            await self._db.execute(
+                "UPDATE officers SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                (0 if locked else failed, now + self.policy.lockout_seconds if locked else None,
+                 officer.id))
+            return LoginResult("locked" if locked else "invalid", officer)
+        new_hash = (await asyncio.to_thread(hash_password, password)
+                    if needs_rehash(officer.password_hash) else officer.password_hash)
+        await self._db.execute(
+            "UPDATE officers SET failed_logins = 0, locked_until = NULL, password_hash = ?,"
+            " last_seen_at = ? WHERE id = ?", (new_hash, now, officer.id))
+        return LoginResult("ok", officer)
+
+    # --- sessions ---------------------------------------------------------------------------
+    async def start_session(self, officer: Officer) -> tuple[str, str]:
+        """Returns (cookie token, CSRF token); only the token's hash is stored."""
+        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self._clock()
+        await self._db.execute(
+            "INSERT INTO sessions (token_hash, officer_id, csrf, created_at, last_used_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (_hash_token(token), officer.id, csrf, now, now, now + self.policy.session_seconds))
+        return token, csrf
+
+    async def session(self, token: str) -> Session | None:
+        """The live session for a cookie token; refreshes its idle timer and the presence."""
+        now = self._clock()
+        row = await self._db.fetch_one(
+            "SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ? AND last_used_at > ?",
+            (_hash_token(token), now, now - self.policy.idle_seconds))
+        if row is None:
+            return None
+        officer = await self.get(row["officer_id"])
+        if officer is None:
+            return None
+        await self.touch(officer.id, row["token_hash"])
+        return Session(officer, row["csrf"], row["token_hash"])
+
+    async def touch(self, officer_id: int, session_hash: str) -> None:
+        now = self._clock()
+        async with self._db.write() as conn:
+            await conn.execute("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?",
+                               (now, session_hash))
+            await conn.execute("UPDATE officers SET last_seen_at = ? WHERE id = ?",
+                               (now, officer_id))
+
+    async def end_session(self, session: Session) -> None:
+        async with self._db.write() as conn:
+            await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (session.token_hash,))
+            remaining = await conn.execute_fetchall(
+                "SELECT 1 FROM sessions WHERE officer_id = ?", (session.officer.id,))
+            if not list(remaining):
+                await conn.execute("UPDATE officers SET last_seen_at = NULL WHERE id = ?",
+                                   (session.officer.id,))
+
+    # --- presence ---------------------------------------------------------------------------
+    async def available(self, counter: str, within_seconds: float) -> bool:
+        """Someone of this counter is logged in and was seen within `within_seconds`."""
+        now = self._clock()
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM officers o JOIN officer_counters c ON c.officer_id = o.id"
+            " WHERE c.counter = ? AND o.last_seen_at >= ?"
+            " AND (o.locked_until IS NULL OR o.locked_until <= ?)"
+            " AND EXISTS (SELECT 1 FROM sessions s WHERE s.officer_id = o.id"
+            "   AND s.expires_at > ? AND s.last_used_at > ?) LIMIT 1",
+            (counter, now - within_seconds, now, now, now - self.policy.idle_seconds))
+        return row is not None

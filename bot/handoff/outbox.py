@@ -1,0 +1,34 @@
+"""Messages for owners (officer replies and notices) kept for polling clients."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from bot.handoff.db import Database
+from bot.handoff.models import OwnerMessage, StoredMessage
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def add(self, conversation_id: str, message: OwnerMessage) -> StoredMessage:
+        at = self._clock()
+        async with self._db.write() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO messages (conversation_id, author, officer, text, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, message.author, message.officer, message.text, at))
+            message_id = int(cursor.lastrowid or 0)
+        return StoredMessage(message_id, conversation_id, message.author, message.officer,
+                             message.text, at)
+
+    async def after(self, conversation_id: str, after_id: int = 0, limit: int = 100
+                    ) -> list[StoredMessage]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?",
+            (conversation_id, after_id, limit))
+        return [StoredMessage(r["id"], r["conversation_id"], r["author"], r["officer"], r["text"],
+                              r["created_at"]) for r in rows]

@@ -1,0 +1,160 @@
+"""Hand-off requests per counter: the live queue (queued → taken → returned | closed) and
+call-back requests (callback → closed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.handoff.db import Database
+from bot.handoff.models import HandoffRequest, Kind, Status
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+REFERENCE_PREFIX = "HO"
+
+_SELECT = """
+SELECT r.*, o.display_name AS taken_by_name FROM requests r
+LEFT JOIN officers o ON o.id = r.taken_by
+"""
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{REFERENCE_PREFIX}-{body[:4]}-{body[4:]}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    conversation_id: str
+    counter: str
+    counter_name: str
+    municipality: str | None = None
+    topic: str | None = None
+    topic_title: str | None = None
+    summary: str = ""
+
+
+def _request(row: Any) -> HandoffRequest:
+    return HandoffRequest(
+        id=row["id"], reference=row["reference"], conversation_id=row["conversation_id"],
+        kind=row["kind"], counter=row["counter"], counter_name=row["counter_name"],
+        municipality=row["municipality"], topic=row["topic"], topic_title=row["topic_title"],
+        summary=row["summary"], status=row["status"], created_at=row["created_at"],
+        taken_by=row["taken_by"], taken_by_name=row["taken_by_name"],
+        contact_kind=row["contact_kind"], contact=row["contact"], closed_at=row["closed_at"])
+
+
+class RequestStore:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(self, new: NewRequest, kind: Kind) -> tuple[HandoffRequest, str]:
+        """Store a request; returns it with the owner's token (only its hash is kept)."""
+        token = secrets.token_urlsafe(24)
+        status: Status = "queued" if kind == "live" else "callback"
+        async with self._db.write() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO requests (reference, conversation_id, owner_token_hash, kind, counter,"
+                " counter_name, municipality, topic, topic_title, summary, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_reference(), new.conversation_id, token_hash(token), kind, new.counter,
+                 new.counter_name, new.municipality, new.topic, new.topic_title, new.summary,
+                 status, self._clock()))
+            request_id = cursor.lastrowid
+        request = await self.get(int(request_id or 0))
+        assert request is not None
+        return request, token
+
+    async def get(self, request_id: int) -> HandoffRequest | None:
+        row = await self._db.fetch_one(_SELECT + " WHERE r.id = ?", (request_id,))
+        return _request(row) if row else None
+
+    async def by_reference(self, reference: str) -> HandoffRequest | None:
+        row = await self._db.fetch_one(_SELECT + " WHERE r.reference = ?", (reference,))
+        return _request(row) if row else None
+
+    async def open_for_conversation(self, conversation_id: str) -> HandoffRequest | None:
+        """The conversation's request that is still waiting or running (live or call-back)."""
+        row = await self._db.fetch_one(
+            _SELECT + " WHERE r.conversation_id = ? AND r.status IN ('queued', 'taken', 'callback')"
+            " ORDER BY r.id DESC LIMIT 1", (conversation_id,))
+        return _request(row) if row else None
+
+    async def latest_for_conversation(self, conversation_id: str) -> HandoffRequest | None:
+        row = await self._db.fetch_one(
+            _SELECT + " WHERE r.conversation_id = ? ORDER BY r.id DESC LIMIT 1",
+            (conversation_id,))
+        return _request(row) if row else None
+
+    async def owner_token_matches(self, conversation_id: str, token: str) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM requests WHERE conversation_id = ? AND owner_token_hash = ?",
+            (conversation_id, token_hash(token)))
+        return row is not None
+
+    async def position(self, request: HandoffRequest) -> int | None:
+        """1 for the first in its counter's queue; None when it is not queued."""
+        if request.status != "queued":
+            return None
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) AS ahead FROM requests WHERE counter = ? AND status = 'queued'"
+            " AND (created_at < ? OR (created_at = ? AND id < ?))",
+            (request.counter, request.created_at, request.created_at, request.id))
+        return 1 + int(row["ahead"] if row else 0)
+
+    async def for_counters(self, counters: Sequence[str], statuses: Sequence[Status],
+                           limit: int = 200) -> list[HandoffRequest]:
+        if not counters or not statuses:
+            return []
+        marks_c = ",".join("?" * len(counters))
+        marks_s = ",".join("?" * len(statuses))
+        rows = await self._db.fetch_all(
+            _SELECT + f" WHERE r.counter IN ({marks_c}) AND r.status IN ({marks_s})"  # noqa: S608
+            " ORDER BY r.created_at, r.id LIMIT ?", (*counters, *statuses, limit))
+        return [_request(row) for row in rows]
+
+    async def closed_callbacks(self, counters: Sequence[str], limit: int = 20
+                               ) -> list[HandoffRequest]:
+        if not counters:
+            return []
+        marks = ",".join("?" * len(counters))
+        rows = await self._db.fetch_all(
+            _SELECT + f" WHERE r.counter IN ({marks}) AND r.kind = 'callback'"  # noqa: S608
+            " AND r.status = 'closed' ORDER BY r.closed_at DESC LIMIT ?", (*counters, limit))
+        return [_request(row) for row in rows]
+
+    async def live(self) -> list[HandoffRequest]:
+        rows = await self._db.fetch_all(
+            _SELECT + " WHERE r.status IN ('queued', 'taken') ORDER BY r.id")
+        return [_request(row) for row in rows]
+
+    async def take(self, request_id: int, officer_id: int) -> bool:
+        """Atomically: only a queued request can be taken, by one officer."""
+        changed = await self._db.execute(
+            "UPDATE requests SET status = 'taken', taken_by = ?, taken_at = ?"
+            " WHERE id = ? AND status = 'queued'", (officer_id, self._clock(), request_id))
+        return changed == 1
+
+    async def finish(self, request_id: int, status: Status, from_statuses: Sequence[Status]
+                     ) -> bool:
+        """Move to `returned` or `closed` when the request is still in one of `from_statuses`."""
+        marks = ",".join("?" * len(from_statuses))
+        changed = await self._db.execute(
+            f"UPDATE requests SET status = ?, closed_at = ? WHERE id = ?"  # noqa: S608
+            f" AND status IN ({marks})", (status, self._clock(), request_id, *from_statuses))
+        return changed == 1
+
+    async def set_contact(self, request_id: int, kind: str, value: str) -> bool:
+        changed = await self._db.execute(
+            "UPDATE requests SET contact_kind = ?, contact = ? WHERE id = ?"
+            " AND status = 'callback'", (kind, value, request_id))
+        return changed == 1

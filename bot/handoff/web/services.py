@@ -1,0 +1,84 @@
+"""The hand-off objects one web app shares, built at start-up (never at import)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.handoff.audit import AuditLog
+from bot.handoff.broker import EventBroker
+from bot.handoff.config import HandoffConfig
+from bot.handoff.db import Database
+from bot.handoff.delivery import OwnerDelivery
+from bot.handoff.officers import LoginPolicy, OfficerStore
+from bot.handoff.outbox import Outbox
+from bot.handoff.rasa_api import TrackerApi
+from bot.handoff.requests import RequestStore
+from bot.handoff.service import HandoffService
+from bot.handoff.takeover import Takeover
+from bot.web.texts import load_texts
+
+
+@dataclass
+class Services:
+    config: HandoffConfig
+    db: Database
+    requests: RequestStore
+    officers: OfficerStore
+    outbox: Outbox
+    audit: AuditLog
+    broker: EventBroker
+    rasa: TrackerApi
+    delivery: OwnerDelivery
+    takeover: Takeover
+    service: HandoffService
+    clock: Callable[[], float]
+
+    def texts(self) -> dict[str, str]:
+        return load_texts(self.config.content_dir / "officer.yml")
+
+
+@dataclass
+class Holder:
+    """Set before the app starts; tests may put a fake Rasa API or a clock in it."""
+
+    config: HandoffConfig
+    tracker_api: TrackerApi | None = None
+    clock: Callable[[], float] = time.time
+    services: Services | None = field(default=None)
+
+
+HOLDER_KEY = web.AppKey("handoff_holder", Holder)
+
+
+def build_services(config: HandoffConfig, rasa: TrackerApi,
+                   clock: Callable[[], float] = time.time) -> Services:
+    db = Database(config.db_path)
+    policy = LoginPolicy(config.max_failed_logins, config.lockout_seconds,
+                         config.session_seconds, config.idle_seconds)
+    requests, officers = RequestStore(db, clock), OfficerStore(db, policy, clock)
+    outbox, audit, broker = Outbox(db, clock), AuditLog(db, clock), EventBroker()
+    delivery = OwnerDelivery(outbox)
+    return Services(
+        config=config, db=db, requests=requests, officers=officers, outbox=outbox, audit=audit,
+        broker=broker, rasa=rasa, delivery=delivery,
+        takeover=Takeover(requests, rasa, delivery, audit, broker, clock),
+        service=HandoffService(requests, officers, broker, config.presence_seconds),
+        clock=clock)
+
+
+def services(request: web.Request) -> Services:
+    found = request.app[HOLDER_KEY].services
+    if found is None:
+        raise web.HTTPServiceUnavailable()
+    return found
+
+
+def fill(text: str, **values: object) -> str:
+    """Fill {placeholders} in an officer-editable text without failing on stray braces."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text

@@ -1,0 +1,373 @@
+"""The dossier service over HTTP, on SQLite and on PostgreSQL (same tests, same schema)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from itertools import chain, repeat
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.dossiers.config import ConfigError, config_from_env
+from bot.dossiers.migrations import load_migrations
+from bot.dossiers.models import NewDossier
+from bot.dossiers.references import ALPHABET, REFERENCE
+from bot.dossiers.service import create_dossier_app
+from bot.dossiers.storage import StaleStatus
+from tests.bot.dossier_fixtures import (
+    AALST_OFFICER,
+    BACKENDS,
+    GENT_OFFICER,
+    OFFICERS,
+    SERVICE_TOKEN,
+    free_port,
+    open_storage,
+    submission,
+)
+from tests.conftest import ROOT
+
+NOW = datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)
+AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+
+
+def key_headers(key: str = "key-0001-abcdef") -> dict[str, str]:
+    return {**AUTH, "Idempotency-Key": key}
+
+
+def officer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(params=BACKENDS)
+async def storage(request, tmp_path):
+    async with open_storage(request.param, tmp_path) as opened:
+        yield opened
+
+
+async def start(storage, **options) -> TestClient:
+    app = create_dossier_app(storage, OFFICERS, service_token=SERVICE_TOKEN,
+                             clock=lambda: NOW, **options)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def api(storage):
+    client = await start(storage)
+    yield client
+    await client.close()
+
+
+async def create(api: TestClient, key: str = "key-0001-abcdef", **overrides) -> dict:
+    response = await api.post("/api/dossiers", json=submission(**overrides),
+                              headers=key_headers(key))
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def test_health(api):
+    response = await api.get("/health")
+    assert response.status == 200
+    assert (await response.json()) == {"status": "ok"}
+
+
+async def test_create_returns_a_readable_reference_and_the_dossier_status(api):
+    response = await api.post("/api/dossiers", json=submission(), headers=key_headers())
+    body = await response.json()
+    assert response.status == 201
+    assert REFERENCE.fullmatch(body["reference"])
+    assert body["reference"].startswith("OVL-2026-")
+    assert not set(body["reference"][9:]) & set("0O1IL")
+    assert body["status"] == "received"
+    assert body["type"] == "terrasvergunning" and body["counter"] == "gent-economie"
+    assert body["municipality"] == {"nis": "44021", "name": "Gent"}
+    assert "applicant" not in body  # no personal data echoed
+    assert response.headers["Location"] == f"/api/dossiers/{body['reference']}"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_the_same_idempotency_key_never_creates_a_second_dossier(api, storage):
+    first = await create(api)
+    again = await api.post("/api/dossiers", json=submission(), headers=key_headers())
+    assert again.status == 200
+    assert (await again.json())["reference"] == first["reference"]
+    assert len(await storage.list_for_counter("gent-economie")) == 1
+
+
+async def test_concurrent_retries_with_one_key_make_exactly_one_dossier(api, storage):
+    payload = submission()
+    responses = await asyncio.gather(*[
+        api.post("/api/dossiers", json=payload, headers=key_headers("same-key-123456"))
+        for _ in range(12)])
+    statuses = sorted(r.status for r in responses)
+    references = {(await r.json())["reference"] for r in responses}
+    assert statuses == [200] * 11 + [201]
+    assert len(references) == 1
+    assert len(await storage.list_for_counter("gent-economie")) == 1
+
+
+async def test_different_keys_make_different_dossiers(api, storage):
+    first = await create(api, "key-a-123456789")
+    second = await create(api, "key-b-123456789")
+    assert first["reference"] != second["reference"]
+    assert len(await storage.list_for_counter("gent-economie")) == 2
+
+
+async def test_a_key_reused_for_other_content_is_refused(api):
+    await create(api)
+    other = submission(fields={**submission()["fields"], "surface": 40})
+    response = await api.post("/api/dossiers", json=other, headers=key_headers())
+    assert response.status == 422
+    assert (await response.json())["error"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Idempotency-Key": "key-0001-abcdef"},
+    {"Idempotency-Key": "key-0001-abcdef", "Authorization": "Bearer wrong-token-0123456789"},
+    {"Idempotency-Key": "key-0001-abcdef", "Authorization": f"Bearer {GENT_OFFICER}"},
+])
+async def test_creating_needs_the_service_token(api, storage, headers):
+    response = await api.post("/api/dossiers", json=submission(), headers=headers)
+    assert response.status == 401
+    assert await storage.list_for_counter("gent-economie") == []
+
+
+async def test_creating_needs_an_idempotency_key(api, storage):
+    response = await api.post("/api/dossiers", json=submission(), headers=AUTH)
+    assert response.status == 400
+    assert (await response.json())["error"] == "idempotency_key_required"
+    assert await storage.list_for_counter("gent-economie") == []
+
+
+async def test_invalid_submissions_list_every_problem(api, storage):
+    payload = submission(applicant={"name": "Lotte", "email": "lotte@", "phone": "123",
+                                    "enterprise_number": "0403.170.702"},
+                         fields={"address": "Voorbeeldstraat 1", "surface": -2, "kleur": "rood",
+                                 "period": {"start": "2027-09-30", "end": "2027-04-01"}})
+    response = await api.post("/api/dossiers", json=payload, headers=key_headers())
+    assert response.status == 422
+    body = await response.json()
+    problems = {(e["field"], e["code"]) for e in body["details"]}
+    assert problems == {
+        ("applicant.email", "email_domain"), ("applicant.phone", "phone_format"),
+        ("applicant.enterprise_number", "enterprise_number_checksum"),
+        ("fields.business_name", "required"), ("fields.surface", "surface_invalid"),
+        ("fields.kleur", "unknown_field"), ("fields.period", "period_end_before_start"),
+    }
+    assert await storage.list_for_counter("gent-economie") == []
+
+
+async def test_a_terrace_needs_an_enterprise_number_but_an_event_does_not(api):
+    applicant = {"name": "Lotte Verbeke", "email": "lotte@example.be"}
+    response = await api.post("/api/dossiers", json=submission(applicant=applicant),
+                              headers=key_headers())
+    assert response.status == 422
+    assert {"field": "applicant.enterprise_number", "code": "required"} in (
+        await response.json())["details"]
+    event = submission(type="evenementenvergunning", applicant=applicant, fields={
+        "event_name": "Buurtfeest", "location": "Marktplein", "expected_visitors": 300,
+        "period": {"start": "2027-06-12", "end": "2027-06-13"}})
+    assert (await api.post("/api/dossiers", json=event, headers=key_headers("k-event-1234"))
+            ).status == 201
+
+
+async def test_broken_json_is_a_400(api):
+    response = await api.post("/api/dossiers", data=b"{not json", headers=key_headers())
+    assert response.status == 400
+
+
+async def test_the_owner_sees_the_status_with_the_right_email_only(api):
+    reference = (await create(api))["reference"]
+    ok = await api.get(f"/api/dossiers/{reference}", params={"email": "lotte.verbeke@EXAMPLE.be"})
+    assert ok.status == 200
+    body = await ok.json()
+    assert body["status"] == "received" and body["reference"] == reference
+    assert "applicant" not in body and "fields" not in body
+    wrong_email = await api.get(f"/api/dossiers/{reference}", params={"email": "iemand@example.be"})
+    unknown = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params={"email": "lotte.verbeke@example.be"})
+    garbage = await api.get("/api/dossiers/whatever", params={"email": "lotte.verbeke@example.be"})
+    assert wrong_email.status == unknown.status == garbage.status == 404
+    assert await wrong_email.text() == await unknown.text() == await garbage.text()
+
+
+async def test_owner_lookups_are_rate_limited_per_client(storage):
+    api = await start(storage, lookup_limit=3)
+    try:
+        for _ in range(3):
+            response = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params={"email": "a@b.be"})
+            assert response.status == 404
+        blocked = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params={"email": "a@b.be"})
+        assert blocked.status == 429
+        assert int(blocked.headers["Retry-After"]) >= 1
+    finally:
+        await api.close()
+
+
+async def test_officers_list_their_own_counter_only(api):
+    reference = (await create(api))["reference"]
+    own = await api.get("/api/counters/gent-economie/dossiers", headers=officer(GENT_OFFICER))
+    assert own.status == 200
+    dossiers = (await own.json())["dossiers"]
+    assert [d["reference"] for d in dossiers] == [reference]
+    assert dossiers[0]["applicant"]["email"] == "Lotte.Verbeke@example.be"
+    other = await api.get("/api/counters/gent-economie/dossiers", headers=officer(AALST_OFFICER))
+    assert other.status == 403
+    anonymous = await api.get("/api/counters/gent-economie/dossiers")
+    assert anonymous.status == 401
+    service = await api.get("/api/counters/gent-economie/dossiers", headers=AUTH)
+    assert service.status == 401
+
+
+async def test_an_officer_cannot_see_or_change_another_counters_dossier(api):
+    reference = (await create(api))["reference"]
+    seen = await api.get(f"/api/dossiers/{reference}", headers=officer(AALST_OFFICER))
+    changed = await api.patch(f"/api/dossiers/{reference}", json={"status": "in_behandeling"},
+                              headers=officer(AALST_OFFICER))
+    assert seen.status == changed.status == 404
+    mine = await api.get(f"/api/dossiers/{reference}", headers=officer(GENT_OFFICER))
+    assert mine.status == 200 and (await mine.json())["status"] == "received"
+
+
+async def test_status_changes_follow_the_workflow_and_are_recorded(api):
+    reference = (await create(api))["reference"]
+    path, gent = f"/api/dossiers/{reference}", officer(GENT_OFFICER)
+    skip = await api.patch(path, json={"status": "goedgekeurd"}, headers=gent)
+    assert skip.status == 409
+    assert (await skip.json())["allowed"] == ["afgesloten", "in_behandeling"]
+    for status in ("in_behandeling", "aanvullende_info_nodig", "in_behandeling", "goedgekeurd"):
+        response = await api.patch(path, json={"status": status, "note": "ok"}, headers=gent)
+        assert response.status == 200, await response.text()
+        assert (await response.json())["status"] == status
+    back = await api.patch(path, json={"status": "in_behandeling"}, headers=gent)
+    assert back.status == 409
+    assert (await api.patch(path, json={"status": "bijna"}, headers=gent)).status == 422
+    owner = await api.get(path, params={"email": "lotte.verbeke@example.be"})
+    assert (await owner.json())["status"] == "goedgekeurd"
+    history = (await (await api.get(path, headers=gent)).json())["history"]
+    assert [(h["from"], h["to"]) for h in history] == [
+        (None, "received"), ("received", "in_behandeling"),
+        ("in_behandeling", "aanvullende_info_nodig"), ("aanvullende_info_nodig", "in_behandeling"),
+        ("in_behandeling", "goedgekeurd")]
+    assert [h["actor"] for h in history] == ["service"] + ["an.gent"] * 4
+    assert all(h["at"].startswith("2026-11-23T10:30:00") for h in history)
+
+
+async def test_closed_dossiers_stay_closed(api):
+    reference = (await create(api))["reference"]
+    path, gent = f"/api/dossiers/{reference}", officer(GENT_OFFICER)
+    assert (await api.patch(path, json={"status": "afgesloten"}, headers=gent)).status == 200
+    for status in ("received", "in_behandeling", "goedgekeurd"):
+        assert (await api.patch(path, json={"status": status}, headers=gent)).status == 409
+
+
+async def test_a_reference_collision_draws_a_new_reference(storage):
+    references = chain(["OVL-2026-AAAAAA", "OVL-2026-AAAAAA"], repeat("OVL-2026-BBBBBB"))
+    api = await start(storage, reference_factory=lambda prefix, year: next(references))
+    try:
+        first = await create(api, "key-first-12345")
+        second = await create(api, "key-second-1234")
+    finally:
+        await api.close()
+    assert (first["reference"], second["reference"]) == ("OVL-2026-AAAAAA", "OVL-2026-BBBBBB")
+
+
+async def test_concurrent_status_changes_let_only_one_win(api, storage):
+    reference = (await create(api))["reference"]
+    results = await asyncio.gather(*[
+        storage.change_status(reference, from_status="received", to_status=target, actor="x",
+                              note=None, now=NOW)
+        for target in ("in_behandeling", "afgesloten")], return_exceptions=True)
+    assert sum(isinstance(r, StaleStatus) for r in results) == 1
+    assert len(await storage.history(reference)) == 2
+
+
+async def test_migrations_are_recorded_and_run_once(storage):
+    latest = max(m.version for m in load_migrations())
+    assert await storage.migrate() == latest
+    assert await storage.migrate() == latest
+
+
+def test_references_avoid_ambiguous_characters():
+    assert not set(ALPHABET) & set("0O1IL")
+    from bot.dossiers.references import new_reference, normalise_reference
+
+    samples = {new_reference("OVL", 2026) for _ in range(200)}
+    assert len(samples) == 200 and all(REFERENCE.fullmatch(s) for s in samples)
+    assert normalise_reference(" ovl-2026-k7m4qx ") == "OVL-2026-K7M4QX"
+    assert normalise_reference("OVL-2026-K7M4Q0") is None
+
+
+def test_dossier_types_match_the_topics_that_offer_a_dossier():
+    from bot.dossiers.dossier_types import load_dossier_types
+
+    types = load_dossier_types()
+    offered = set()
+    for path in (ROOT / "content" / "topics").glob("*.yml"):
+        match = re.search(r"^dossier_type: (\S+)$", path.read_text(encoding="utf-8"), re.M)
+        if match and match.group(1) != "null":
+            offered.add(match.group(1))
+    assert offered <= set(types)
+
+
+def test_new_dossier_is_a_plain_value_object():
+    assert NewDossier.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+def test_the_service_refuses_to_start_without_secrets():
+    with pytest.raises(ConfigError, match="DOSSIER_SERVICE_TOKEN"):
+        config_from_env({"DOSSIER_OFFICER_TOKENS": json.dumps(OFFICERS)})
+    with pytest.raises(ConfigError, match="DOSSIER_OFFICER_TOKENS"):
+        config_from_env({"DOSSIER_SERVICE_TOKEN": SERVICE_TOKEN})
+    with pytest.raises(ConfigError, match="JSON"):
+        config_from_env({"DOSSIER_SERVICE_TOKEN": SERVICE_TOKEN, "DOSSIER_OFFICER_TOKENS": "{"})
+    with pytest.raises(ConfigError, match="16"):
+        config_from_env({"DOSSIER_SERVICE_TOKEN": "short", "DOSSIER_OFFICER_TOKENS": "{}"})
+    config = config_from_env({"DOSSIER_SERVICE_TOKEN": SERVICE_TOKEN,
+                              "DOSSIER_OFFICER_TOKENS": json.dumps(OFFICERS)})
+    assert config.db_url == "sqlite:///var/dossiers.sqlite3" and not config.generated
+
+
+def _cli_env(tmp_path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    return {**env, "DOSSIER_DB_URL": f"sqlite:///{tmp_path}/cli.sqlite3", **extra}
+
+
+def test_cli_exits_with_a_message_when_secrets_are_missing(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "bot.dossiers", "serve", "--port",
+                             str(free_port())], cwd=ROOT, env=_cli_env(tmp_path),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "DOSSIER_SERVICE_TOKEN" in result.stderr and "--dev" in result.stderr
+
+
+async def test_cli_dev_mode_generates_tokens_and_serves(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.dossiers", "serve", "--dev", "--port", str(port)],
+        cwd=ROOT, env=_cli_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    try:
+        deadline = time.monotonic() + 30
+        async with aiohttp.ClientSession() as session:
+            while True:
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/health") as response:
+                        assert response.status == 200
+                        break
+                except aiohttp.ClientConnectionError:
+                    assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                    assert time.monotonic() < deadline, "service did not start"
+                    await asyncio.sleep(0.2)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=15)
+    assert "DOSSIER_SERVICE_TOKEN=" in output and "DOSSIER_OFFICER_TOKENS=" in output
