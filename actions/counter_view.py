@@ -32,8 +32,8 @@ def contact_lines(counter: Any) -> str:
 def opening_line(counter: Any, now: datetime | None = None) -> str:
     from bot.opening_hours import describe_opening, opening_status
 
-    status = opening_status(counter, now or now_brussels())
-    return describe_opening(status, locale())
+    moment = now or now_brussels()
+    return describe_opening(opening_status(counter, moment), locale(), now=moment)
 
 
 def counter_message(counter: Any, now: datetime | None = None) -> dict[str, Any]:

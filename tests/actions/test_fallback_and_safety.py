@@ -1,0 +1,100 @@
+"""Clarification on low confidence, the offer of a person, and the action safety net."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import SafeAction
+from actions.conversation import ActionHandleYesNo, ActionOutOfScope
+from actions.fallback import ActionClarify
+from tests.actions.helpers import make_tracker, slot_events
+
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 0.45},
+    {"name": "ask_terrasvergunning", "confidence": 0.31},
+    {"name": "ask_inname_openbaar_domein", "confidence": 0.22},
+    {"name": "out_of_scope", "confidence": 0.2},
+    {"name": "request_human", "confidence": 0.1},
+]
+FALLBACK_EVENT = {"event": "user", "text": "iets",
+                  "parse_data": {"intent": {"name": "nlu_fallback"}}}
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def test_first_failure_offers_the_likeliest_topics_as_buttons():
+    messages, _ = await run(ActionClarify(), make_tracker(
+        "stoelen buiten zetten", "nlu_fallback", ranking=RANKING))
+    assert messages[0]["response"] == "utter_clarify"
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads[:2] == ["/ask_terrasvergunning", "/ask_inname_openbaar_domein"]
+    assert "/out_of_scope" not in payloads and len(payloads) <= 3
+
+
+async def test_second_failure_in_a_row_offers_a_person_and_yes_hands_over():
+    tracker = make_tracker("blabla", "nlu_fallback", ranking=RANKING, events=[FALLBACK_EVENT])
+    messages, events = await run(ActionClarify(), tracker)
+    assert messages[0]["response"] == "utter_offer_human"
+    assert slot_events(events)["pending_offer"] == "human"
+    yes = make_tracker("ja", "affirm", slots={"pending_offer": "human", "nis": "41002",
+                                              "municipality": "Aalst"})
+    messages, events = await run(ActionHandleYesNo(), yes)
+    assert messages[-1]["custom"]["handoff"]["status"] in {"queued", "callback", "closed"}
+
+
+async def test_yes_without_an_offer_just_asks_what_is_needed():
+    messages, _ = await run(ActionHandleYesNo(), make_tracker("ja", "affirm"))
+    assert messages[0]["response"] == "utter_anything_else"
+
+
+async def test_place_name_the_classifier_missed_is_taken_as_the_municipality():
+    messages, events = await run(ActionClarify(), make_tracker("Tiennen", "nlu_fallback",
+                                                                ranking=RANKING))
+    assert slot_events(events)["municipality"] == "Tienen"
+
+
+async def test_out_of_scope_clears_the_topic():
+    messages, events = await run(ActionOutOfScope(), make_tracker(
+        "wie wint de match", "out_of_scope", slots={"topic": "terrasvergunning"}))
+    assert messages[0]["custom"]["topic"] is None
+    assert slot_events(events)["topic"] is None
+
+
+class Exploding(SafeAction):
+    def name(self) -> str:
+        return "action_exploding"
+
+    async def perform(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text="half")
+        raise RuntimeError("secret tracker contents")
+
+
+class Hanging(SafeAction):
+    deadline_seconds = 0.2
+
+    def name(self) -> str:
+        return "action_hanging"
+
+    async def perform(self, dispatcher, tracker, domain):
+        await asyncio.sleep(30)
+        return []
+
+
+async def test_failing_action_apologises_without_half_answers_or_details():
+    messages, events = await run(Exploding(), make_tracker("x", "greet"))
+    assert [m["response"] for m in messages] == ["utter_technical_problem"]
+    assert events == []
+    assert all("secret" not in str(m) for m in messages)
+
+
+async def test_hanging_action_answers_within_its_deadline():
+    started = asyncio.get_running_loop().time()
+    messages, _ = await run(Hanging(), make_tracker("x", "greet"))
+    assert asyncio.get_running_loop().time() - started < 2
+    assert messages[0]["response"] == "utter_technical_problem"

@@ -1,0 +1,87 @@
+"""Knowledge answers as the owner sees them: sourced answer, local routing, contract."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import ActionAnswerTopic
+from actions.municipality import ActionHandleMunicipality
+from tests.actions.helpers import make_tracker, slot_events
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def test_local_question_with_municipality_gets_answer_source_and_counter():
+    messages, events = await run(ActionAnswerTopic(), make_tracker(
+        "mag ik een terras zetten voor mijn café in Aalst?", "ask_terrasvergunning"))
+    answer = messages[0]
+    assert answer["response"].startswith("utter_topic_answer")
+    assert "https://" in answer["sources"]
+    assert answer["custom"]["topic"] == "terrasvergunning"
+    assert answer["custom"]["nis"] == "41002" and answer["custom"]["counter"]
+    assert messages[1]["response"].startswith("utter_counter_info")
+    assert messages[1]["counter_name"] and messages[1]["opening_line"]
+    slots = slot_events(events)
+    assert slots["municipality"] == "Aalst" and slots["topic"] == "terrasvergunning"
+    assert any(b["payload"].startswith("/start_dossier") for b in answer["buttons"])
+
+
+async def test_local_question_without_municipality_asks_for_it():
+    messages, events = await run(ActionAnswerTopic(), make_tracker(
+        "hoe vraag ik een evenementenvergunning aan", "ask_evenementenvergunning"))
+    assert messages[0]["custom"]["counter"] is None
+    assert messages[-1]["response"] == "utter_topic_needs_municipality"
+    assert slot_events(events)["pending_topic"] == "evenementenvergunning"
+
+
+async def test_regional_subsidy_goes_to_the_agency_without_asking_the_municipality():
+    messages, events = await run(ActionAnswerTopic(), make_tracker(
+        "hoe werkt de kmo-portefeuille", "ask_kmo_portefeuille"))
+    assert messages[0]["custom"]["counter"]
+    assert all(m.get("response") != "utter_topic_needs_municipality" for m in messages)
+
+
+async def test_municipality_after_pending_question_answers_for_that_municipality():
+    tracker = make_tracker("Sint-Niklaas", "inform_municipality",
+                           slots={"pending_topic": "evenementenvergunning"})
+    messages, events = await run(ActionHandleMunicipality(), tracker)
+    assert messages[0]["custom"]["topic"] == "evenementenvergunning"
+    assert messages[0]["custom"]["municipality"] == "Sint-Niklaas"
+    assert slot_events(events)["pending_topic"] is None
+
+
+async def test_deelgemeente_is_named_with_its_municipality():
+    messages, events = await run(ActionHandleMunicipality(),
+                                 make_tracker("Ledeberg", "inform_municipality"))
+    assert messages[0]["response"] == "utter_municipality_set_place"
+    assert messages[0]["municipality"] == "Gent"
+    assert slot_events(events)["nis"] == "44021"
+
+
+async def test_outside_flanders_is_told_where_to_go_and_nothing_is_assumed():
+    messages, events = await run(ActionHandleMunicipality(),
+                                 make_tracker("mijn zaak is in Brussel", "inform_municipality"))
+    assert messages[0]["response"] == "utter_municipality_outside_flanders"
+    assert "nis" not in slot_events(events)
+
+
+async def test_ambiguous_place_offers_the_candidates():
+    messages, _ = await run(ActionHandleMunicipality(), make_tracker("Berchem", "inform_municipality"))
+    assert messages[0]["response"] == "utter_municipality_ambiguous"
+    titles = {b["title"] for b in messages[0]["buttons"]}
+    assert {"Antwerpen", "Kluisbergen"} <= titles
+
+
+async def test_correction_after_local_answer_routes_to_the_new_counter():
+    tracker = make_tracker("nee, in Aalst", "inform_municipality",
+                           slots={"topic": "terrasvergunning", "municipality": "Gent",
+                                  "nis": "44021", "counter": "gent"})
+    messages, events = await run(ActionHandleMunicipality(), tracker)
+    slots = slot_events(events)
+    assert slots["nis"] == "41002"
+    assert slots["counter"] != "gent"
+    assert messages[-1]["custom"]["topic"] == "terrasvergunning"
