@@ -1,54 +1,84 @@
-"""The owner wants a person (or is frustrated): route to the right counter and hand over.
+"""The owner wants a person (asked, is frustrated, or said yes to our offer): route to the
+right counter and hand over through the hand-off service (bot/handoff, in our web app).
 
-The live queue and officer console build on this (hand-off issue); here the owner always learns
-which counter handles the question, how to reach it and whether it is open now."""
+* counter open and an officer available → the counter's live queue; the bot pauses
+  (`ConversationPaused`) until the officer hands back;
+* otherwise → a call-back request with a reference, and we ask a phone number or e-mail
+  address (handoff_contact_form);
+* service down → the counter's contact details and an apology, status "closed"."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
-from actions.counter_view import contact_lines, opening_line
+from actions.counter_view import contact_lines, now_brussels, opening_line
 from actions.location import Location, locate
 from actions.services import catalog, tenant
 from bot.contract import build_contract
+from bot.handoff.client import HandoffClient, HandoffUnavailable, SubmitResult
+from bot.handoff.summary import summarize
 
+ACTION_NAME = "action_request_human"
+CONTACT_FORM = "handoff_contact_form"
 GENERAL_TOPIC = "contact_loket"
 
 
 def hand_over(
     dispatcher: CollectingDispatcher, tracker: Tracker, location: Location
 ) -> list[EventType]:
+    """For other actions (yes to our offer, the municipality given after it): the hand-off
+    needs network calls, so it runs as the next action."""
+    return [*location.events, SlotSet("pending_offer", None), FollowupAction(ACTION_NAME)]
+
+
+def handoff_client() -> HandoffClient:
+    return HandoffClient.from_env()
+
+
+def current_topic(tracker: Tracker) -> Any | None:
+    return catalog().get(tracker.get_slot("topic")) or catalog().get(GENERAL_TOPIC)
+
+
+def route_counter(topic: Any | None, location: Location) -> Any:
     from bot.routing import route
 
-    topic = catalog().get(tracker.get_slot("topic")) or catalog().get(GENERAL_TOPIC)
     topic_id = topic.id if topic else None
     level = topic.authority_level if topic else None
-    decision = route(tenant(), topic_id, level, location.municipality, complex_case=True)
-    if decision.needs_municipality:
-        dispatcher.utter_message(response="utter_ask_municipality")
-        return [*location.events, SlotSet("pending_offer", "human")]
-    counter = decision.counter
-    handoff = {"status": "callback", "counter": counter.id, "position": None}
-    contract = build_contract(topic=tracker.get_slot("topic"), municipality=location.name,
-                              nis=location.nis, counter=counter.id, handoff=handoff,
-                              dossier=tracker.get_slot("dossier"))
-    details = contact_lines(counter)
-    response = "utter_human_callback" if details else "utter_human_callback_no_contact"
-    dispatcher.utter_message(response=response, counter_name=counter.name,
-                             opening_line=opening_line(counter), contact_details=details,
-                             json_message=contract)
-    return [*location.events, SlotSet("counter", counter.id), SlotSet("handoff", handoff),
-            SlotSet("pending_offer", None)]
+    return route(tenant(), topic_id, level, location.municipality, complex_case=True)
+
+
+def counter_open(counter: Any) -> bool:
+    from bot.opening_hours import opening_status
+
+    return opening_status(counter, now_brussels()).open_now
+
+
+def submission(tracker: Tracker, counter: Any, location: Location, topic: Any | None
+               ) -> dict[str, Any]:
+    return {"conversation_id": tracker.sender_id, "counter": counter.id,
+            "counter_name": counter.name, "counter_open": counter_open(counter),
+            "municipality": location.name, "topic": topic.id if topic else None,
+            "topic_title": topic.title if topic else None,
+            "summary": summarize(tracker.events)}
+
+
+def handoff_value(result: SubmitResult, counter_id: str, previous: Any) -> dict[str, Any]:
+    token = result.token
+    if token is None and isinstance(previous, dict) and \
+            previous.get("reference") == result.reference:
+        token = previous.get("token")  # asked again: the open request and its token stay
+    return {"status": result.status, "counter": counter_id, "position": result.position,
+            "reference": result.reference, "token": token}
 
 
 class ActionRequestHuman(SafeAction):
     def name(self) -> str:
-        return "action_request_human"
+        return ACTION_NAME
 
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -56,4 +86,37 @@ class ActionRequestHuman(SafeAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "express_frustration":
             dispatcher.utter_message(response="utter_frustration")
-        return hand_over(dispatcher, tracker, locate(tracker))
+        location, topic = locate(tracker), current_topic(tracker)
+        decision = route_counter(topic, location)
+        if decision.needs_municipality:
+            dispatcher.utter_message(response="utter_ask_municipality")
+            return [*location.events, SlotSet("pending_offer", "human"),
+                    FollowupAction("action_listen")]
+        counter = decision.counter
+        base = [*location.events, SlotSet("counter", counter.id), SlotSet("pending_offer", None)]
+        try:
+            result = await handoff_client().submit(submission(tracker, counter, location, topic))
+        except HandoffUnavailable:
+            handoff = {"status": "closed", "counter": counter.id, "position": None}
+            self._say(dispatcher, tracker, location, counter, handoff, "utter_handoff_unavailable")
+            return [*base, SlotSet("handoff", handoff), FollowupAction("action_listen")]
+        handoff = handoff_value(result, counter.id, tracker.get_slot("handoff"))
+        if result.status == "queued":
+            self._say(dispatcher, tracker, location, counter, handoff, "utter_handoff_queued")
+            return [*base, SlotSet("handoff", handoff), ConversationPaused()]
+        self._say(dispatcher, tracker, location, counter, handoff, "utter_handoff_callback")
+        return [*base, SlotSet("handoff", handoff), FollowupAction(CONTACT_FORM)]
+
+    @staticmethod
+    def _say(dispatcher: CollectingDispatcher, tracker: Tracker, location: Location,
+             counter: Any, handoff: dict[str, Any], response: str) -> None:
+        contract = build_contract(topic=tracker.get_slot("topic"), municipality=location.name,
+                                  nis=location.nis, counter=counter.id, handoff=handoff,
+                                  dossier=tracker.get_slot("dossier"))
+        details = contact_lines(counter)
+        if response == "utter_handoff_unavailable" and not details:
+            response = "utter_handoff_unavailable_no_contact"
+        dispatcher.utter_message(
+            response=response, counter_name=counter.name, position=handoff.get("position"),
+            reference=handoff.get("reference"), opening_line=opening_line(counter),
+            contact_details=details, json_message=contract)

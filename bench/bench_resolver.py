@@ -38,7 +38,9 @@ def messages() -> list[str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu", []):
             if "intent" in block:
-                found += [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
+                found += [
+                    line.strip()[2:] for line in block["examples"].splitlines() if line.strip()
+                ]
     return found
 
 
@@ -66,14 +68,16 @@ def main() -> None:
         status = registry.resolve(text).status
         statuses[status] = statuses.get(status, 0) + 1
 
-    print(f"load: {(loaded - started) * 1000:.0f} ms, typo index: {(warmed - loaded) * 1000:.0f} ms")
+    print(
+        f"load: {(loaded - started) * 1000:.0f} ms, typo index: {(warmed - loaded) * 1000:.0f} ms"
+    )
     print(f"messages: {len(texts)} x {args.repeat}, statuses: {statuses}")
     trimmed = timings[: int(len(timings) * 0.99)]  # without the slowest 1% (scheduler noise)
     print(
         f"per resolve: mean {statistics.fmean(timings):.0f} µs, "
         f"mean without slowest 1% {statistics.fmean(trimmed):.0f} µs, "
-        f"median {statistics.median(timings):.0f} µs, p95 {timings[int(len(timings) * 0.95)]:.0f} µs, "
-        f"max {timings[-1]:.0f} µs"
+        f"median {statistics.median(timings):.0f} µs, "
+        f"p95 {timings[int(len(timings) * 0.95)]:.0f} µs, max {timings[-1]:.0f} µs"
     )
 
 

@@ -24,7 +24,11 @@ LOCAL_KINDS = frozenset({"municipal_counter", "intermunicipal_officer", "provinc
 ALL = "*"
 
 CounterKind = Literal[
-    "municipal_counter", "intermunicipal_officer", "province_team", "regional_agency", "federal_service"
+    "municipal_counter",
+    "intermunicipal_officer",
+    "province_team",
+    "regional_agency",
+    "federal_service",
 ]
 Interval = tuple[time, time]
 
@@ -100,7 +104,9 @@ class Tenant:
             (c for c in self.counters if c.is_agency and c.topics and topic_id in c.topics), None
         )
 
-    def local_counter(self, municipality: Municipality, topic_id: str | None = None) -> Counter | None:
+    def local_counter(
+        self, municipality: Municipality, topic_id: str | None = None
+    ) -> Counter | None:
         """The most specific municipal, intermunicipal or province counter for the municipality
         (first in file order on a tie)."""
         best: Counter | None = None

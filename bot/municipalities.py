@@ -42,7 +42,9 @@ class Resolution:
     municipality: Municipality | None = None
     candidates: tuple[Municipality, ...] = ()
     matched: str | None = None  # the words of the message that identified the place
-    place: str | None = None  # the locality (deelgemeente) named, when a place name or postcode did it
+    place: str | None = (
+        None  # the locality (deelgemeente) named, when a place name or postcode did it
+    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ class _Entry:
     @property
     def preferred(self) -> frozenset[str]:
         """A municipality name means that municipality, even when a place elsewhere has the name."""
-        return frozenset({self.municipality.nis}) if self.municipality else frozenset(self.place_nis)
+        return (
+            frozenset({self.municipality.nis}) if self.municipality else frozenset(self.place_nis)
+        )
 
     @property
     def every(self) -> frozenset[str]:
@@ -155,7 +159,9 @@ class MunicipalityRegistry:
                 for row in csv.DictReader(handle)
             ]
         with (directory / "postcodes.csv").open(encoding="utf-8", newline="") as handle:
-            places = [Place(row["place"], row["postcode"], row["nis"]) for row in csv.DictReader(handle)]
+            places = [
+                Place(row["place"], row["postcode"], row["nis"]) for row in csv.DictReader(handle)
+            ]
         return cls(municipalities, places, Lexicon.load(directory / LEXICON_FILE))
 
     def get(self, nis: str) -> Municipality | None:
@@ -193,7 +199,10 @@ class MunicipalityRegistry:
         entries: dict[str, _Entry] = {}
         for key, display in names.items():
             entry = _Entry(
-                display, municipality_of.get(key), tuple(place_nis.get(key, ())), risky=key in lex.risky
+                display,
+                municipality_of.get(key),
+                tuple(place_nis.get(key, ())),
+                risky=key in lex.risky,
             )
             for variant in self._variants(key):
                 entries.setdefault(variant, entry)
@@ -291,8 +300,10 @@ class MunicipalityRegistry:
     def _is_whole_message(self, tokens: Sequence[Token], start: int, end: int) -> bool:
         """True for a short answer that is just the place: "nee, in de gemeente Meer"."""
         fillers = self._lexicon.fillers
-        return len(tokens) - (end - start) <= MAX_FILLER_WORDS and all(t.text in fillers for t in tokens[:start]) and all(
-            t.text in fillers for t in tokens[end:]
+        return (
+            len(tokens) - (end - start) <= MAX_FILLER_WORDS
+            and all(t.text in fillers for t in tokens[:start])
+            and all(t.text in fillers for t in tokens[end:])
         )
 
     def _postcode_mentions(
@@ -305,11 +316,17 @@ class MunicipalityRegistry:
                 continue
             before = text[token.start - 1] if token.start else " "
             after = text[token.end] if token.end < len(text) else " "
-            if before in "-/.,:€$+#" or before.isalnum() or after in "-/.,:" and _digit_at(
-                text, token.end + 1
+            if (
+                before in "-/.,:€$+#"
+                or before.isalnum()
+                or (after in "-/.,:" and _digit_at(text, token.end + 1))
             ):
                 continue
-            if after.isalnum() or after in "%€" or text[: token.start].rstrip().endswith(("€", "$")):
+            if (
+                after.isalnum()
+                or after in "%€"
+                or text[: token.start].rstrip().endswith(("€", "$"))
+            ):
                 continue
             previous = tokens[i - 1].text if i else ""
             following = tokens[i + 1].text if i + 1 < len(tokens) else ""
@@ -328,7 +345,7 @@ class MunicipalityRegistry:
         return mentions
 
     def _explained_by_outside_postcode(self, name: _Mention, postcodes: Sequence[_Mention]) -> bool:
-        """"1190 Vorst": a name right next to a postcode outside Flanders is that place."""
+        """ "1190 Vorst": a name right next to a postcode outside Flanders is that place."""
         return any(
             (p.end == name.start or name.end == p.start)
             and not _postcode_in_flanders(int(p.postcode or 0))
@@ -353,7 +370,9 @@ class MunicipalityRegistry:
             business = [
                 m
                 for m in kept
-                if not any(t.text in lex.residence_words for t in tokens[max(0, m.start - 3) : m.start])
+                if not any(
+                    t.text in lex.residence_words for t in tokens[max(0, m.start - 3) : m.start]
+                )
             ]
             kept = business or kept
         return sorted(kept, key=lambda m: m.start)
@@ -382,7 +401,9 @@ class MunicipalityRegistry:
             place = places[0].name
         return Resolution("found", self._by_nis[nis[0]], (self._by_nis[nis[0]],), matched, place)
 
-    def _from_names(self, text: str, tokens: Sequence[Token], names: Sequence[_Mention]) -> Resolution:
+    def _from_names(
+        self, text: str, tokens: Sequence[Token], names: Sequence[_Mention]
+    ) -> Resolution:
         entries = [m.entry for m in names if m.entry]
         common = frozenset.intersection(*(e.every for e in entries))
         if len(entries) == 1:
@@ -399,7 +420,8 @@ class MunicipalityRegistry:
             return Resolution("ambiguous", None, ordered, matched)
         found = ordered[0]
         place = next(
-            (e.display for e in entries if e.municipality != found and found.nis in e.place_nis), None
+            (e.display for e in entries if e.municipality != found and found.nis in e.place_nis),
+            None,
         )
         return Resolution("found", found, ordered, matched, place)
 
@@ -433,9 +455,7 @@ class MunicipalityRegistry:
             return resolution
         return Resolution("ambiguous", None, self._municipalities(nis), resolution.matched)
 
-    def _fuzzy_spans(
-        self, text: str, tokens: Sequence[Token]
-    ) -> Iterable[tuple[int, int, bool]]:
+    def _fuzzy_spans(self, text: str, tokens: Sequence[Token]) -> Iterable[tuple[int, int, bool]]:
         """Word spans worth a typo-tolerant look: the whole message when it is only a name, and
         the words right after a cue ("in Tiennen"). The flag tells whether a cue came first."""
         lex = self._lexicon

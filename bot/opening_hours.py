@@ -38,11 +38,15 @@ def opening_status(counter: Counter, now: datetime) -> OpeningStatus:
     for start, end in _periods(counter, local.date(), zone, days=1):
         if start <= local < end:
             return OpeningStatus(True, end, None, closing_soon=end - local <= CLOSING_SOON)
-    upcoming = (start for start, _ in _periods(counter, local.date(), zone, SEARCH_DAYS) if start > local)
+    upcoming = (
+        start for start, _ in _periods(counter, local.date(), zone, SEARCH_DAYS) if start > local
+    )
     return OpeningStatus(False, None, next(upcoming, None))
 
 
-def _periods(counter: Counter, first: date, zone: ZoneInfo, days: int) -> list[tuple[datetime, datetime]]:
+def _periods(
+    counter: Counter, first: date, zone: ZoneInfo, days: int
+) -> list[tuple[datetime, datetime]]:
     periods = []
     for offset in range(days):
         day = first + timedelta(days=offset)
@@ -67,7 +71,7 @@ def format_time(moment: datetime) -> str:
 
 
 def format_date(day: date, locale: Mapping[str, Any]) -> str:
-    """"maandag 30 november" """
+    """ "maandag 30 november" """
     weekday = locale["weekdays"][day.weekday()]
     month = locale["months"][day.month - 1]
     return f"{weekday} {day.day} {month}"

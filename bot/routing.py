@@ -46,12 +46,16 @@ def route(
         return RoutingDecision(agency, "agency_topic", False, False, secondary=local)
     if local is not None:
         return RoutingDecision(local, "local_counter", False, False)
-    if municipality is None and (topic_authority_level is None or topic_authority_level in LOCAL_LEVELS):
+    if municipality is None and (
+        topic_authority_level is None or topic_authority_level in LOCAL_LEVELS
+    ):
         return RoutingDecision(tenant.default_counter, "needs_municipality", True, False)
     return RoutingDecision(tenant.default_counter, "general_topic", False, False)
 
 
-def _local(tenant: Tenant, municipality: Municipality | None, topic_id: str | None) -> Counter | None:
+def _local(
+    tenant: Tenant, municipality: Municipality | None, topic_id: str | None
+) -> Counter | None:
     if municipality is None:
         return None
     return tenant.local_counter(municipality, topic_id)

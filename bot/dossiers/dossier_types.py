@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "dossier_types.yml"
-FIELD_KINDS = frozenset({"text", "period", "surface", "count"})
+FIELD_KINDS = frozenset({"text", "date", "period", "surface", "count"})
 APPLICANT_EXTRAS = frozenset({"phone", "enterprise_number"})
 
 

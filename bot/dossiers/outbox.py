@@ -155,3 +155,18 @@ class Outbox:
             return None
         dossier = json.loads(row[1]) if row[1] else None
         return SubmitResult(idempotency_key, row[0] == "pending", dossier)
+
+
+async def deliver_periodically(outbox: Outbox, interval_seconds: float = 30.0,
+                               stop: asyncio.Event | None = None) -> None:
+    """Background task for the action server: `deliver_pending()` every interval until `stop`."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            await outbox.deliver_pending()
+        except Exception:  # a broken outbox file must not kill the action server
+            logger.exception("dossier outbox delivery failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
+        except asyncio.TimeoutError:
+            continue

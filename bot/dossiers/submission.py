@@ -49,6 +49,11 @@ def _field_value(kind: str, value: Any) -> tuple[Any, str | None]:
         if kind == "count" and not float(value).is_integer():
             return None, "count_invalid"
         return (int(value) if kind == "count" else float(value)), None
+    if kind == "date":
+        try:
+            return date.fromisoformat(value).isoformat(), None
+        except (TypeError, ValueError):
+            return None, "date_invalid"
     if kind == "period":
         try:
             start = date.fromisoformat(value["start"])

@@ -118,7 +118,7 @@ class RequestStore:
         marks_c = ",".join("?" * len(counters))
         marks_s = ",".join("?" * len(statuses))
         rows = await self._db.fetch_all(
-            _SELECT + f" WHERE r.counter IN ({marks_c}) AND r.status IN ({marks_s})"  # noqa: S608
+            _SELECT + f" WHERE r.counter IN ({marks_c}) AND r.status IN ({marks_s})"
             " ORDER BY r.created_at, r.id LIMIT ?", (*counters, *statuses, limit))
         return [_request(row) for row in rows]
 
@@ -128,7 +128,7 @@ class RequestStore:
             return []
         marks = ",".join("?" * len(counters))
         rows = await self._db.fetch_all(
-            _SELECT + f" WHERE r.counter IN ({marks}) AND r.kind = 'callback'"  # noqa: S608
+            _SELECT + f" WHERE r.counter IN ({marks}) AND r.kind = 'callback'"
             " AND r.status = 'closed' ORDER BY r.closed_at DESC LIMIT ?", (*counters, limit))
         return [_request(row) for row in rows]
 

@@ -41,7 +41,8 @@ class HandoffService:
         return await self._outcome(request, token)
 
     async def _outcome(self, request: HandoffRequest, token: str | None) -> Outcome:
-        status: Literal["queued", "callback"] = "callback" if request.kind == "callback" else "queued"
+        status: Literal["queued", "callback"] = (
+            "callback" if request.kind == "callback" else "queued")
         return Outcome(status, request.reference, await self._requests.position(request), token)
 
     async def save_contact(self, reference: str, conversation_id: str,

@@ -22,6 +22,8 @@ class TranscriptWatcher:
 
     async def check_once(self) -> None:
         watched = self._broker.watched_counters()
+        if not watched:
+            return
         live = [r for r in await self._requests.live() if r.counter in watched]
         self._seen = {k: v for k, v in self._seen.items() if k in {r.id for r in live}}
         for request in live:

@@ -8,6 +8,7 @@ from string import Template
 import aiohttp
 from aiohttp import web
 
+from bot.handoff.web.routes import setup_officer_routes
 from bot.web import chat
 from bot.web.config import WebConfig
 from bot.web.rasa_client import RasaClient
@@ -43,4 +44,5 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
         app[chat.RASA_KEY] = rasa
     app.cleanup_ctx.append(client_session)
     setup_routes(app)
+    setup_officer_routes(app, config)
     return app

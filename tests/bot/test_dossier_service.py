@@ -193,8 +193,9 @@ async def test_the_owner_sees_the_status_with_the_right_email_only(api):
     assert body["status"] == "received" and body["reference"] == reference
     assert "applicant" not in body and "fields" not in body
     wrong_email = await api.get(f"/api/dossiers/{reference}", params={"email": "iemand@example.be"})
-    unknown = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params={"email": "lotte.verbeke@example.be"})
-    garbage = await api.get("/api/dossiers/whatever", params={"email": "lotte.verbeke@example.be"})
+    owner = {"email": "lotte.verbeke@example.be"}
+    unknown = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params=owner)
+    garbage = await api.get("/api/dossiers/whatever", params=owner)
     assert wrong_email.status == unknown.status == garbage.status == 404
     assert await wrong_email.text() == await unknown.text() == await garbage.text()
 
@@ -351,10 +352,10 @@ def test_cli_exits_with_a_message_when_secrets_are_missing(tmp_path):
 
 async def test_cli_dev_mode_generates_tokens_and_serves(tmp_path):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.dossiers", "serve", "--dev", "--port", str(port)],
-        cwd=ROOT, env=_cli_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.dossiers", "serve", "--dev", "--port", str(port),
+        cwd=ROOT, env=_cli_env(tmp_path), stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         async with aiohttp.ClientSession() as session:
@@ -362,12 +363,40 @@ async def test_cli_dev_mode_generates_tokens_and_serves(tmp_path):
                 try:
                     async with session.get(f"http://127.0.0.1:{port}/health") as response:
                         assert response.status == 200
+                    lookup = f"http://127.0.0.1:{port}/api/dossiers/OVL-2026-ZZZZZZ"
+                    async with session.get(lookup, params={"email": "lotte@example.be"}) as found:
+                        assert found.status == 404
                         break
                 except aiohttp.ClientConnectionError:
-                    assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                    assert process.returncode is None, "service exited"
                     assert time.monotonic() < deadline, "service did not start"
                     await asyncio.sleep(0.2)
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=15)
-    assert "DOSSIER_SERVICE_TOKEN=" in output and "DOSSIER_OFFICER_TOKENS=" in output
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
+    text = output.decode()
+    assert "DOSSIER_SERVICE_TOKEN=" in text and "DOSSIER_OFFICER_TOKENS=" in text
+    assert "GET /api/dossiers/OVL-2026-ZZZZZZ?email=[email]" in text  # access log, masked
+    assert "lotte" not in text
+
+
+async def test_a_horeca_dossier_takes_an_opening_date(api):
+    horeca = submission(type="horeca_uitbating", fields={
+        "business_name": "Frituur 't Pleintje", "address": "Voorbeeldplein 2, 9300 Aalst",
+        "opening_date": "2027-03-01"})
+    assert (await api.post("/api/dossiers", json=horeca, headers=key_headers())).status == 201
+    horeca["fields"]["opening_date"] = "1 maart"
+    response = await api.post("/api/dossiers", json=horeca, headers=key_headers("k-horeca-2"))
+    assert response.status == 422
+    assert (await response.json())["details"] == [
+        {"field": "fields.opening_date", "code": "date_invalid"}]
+
+
+async def test_the_service_logs_no_personal_data(api, caplog):
+    caplog.set_level("INFO", logger="bot.dossiers")
+    reference = (await create(api))["reference"]
+    await api.patch(f"/api/dossiers/{reference}", json={"status": "in_behandeling"},
+                    headers=officer(GENT_OFFICER))
+    assert reference in caplog.text
+    for secret in ("Lotte", "Verbeke", "example.be", "0470", "0403"):
+        assert secret not in caplog.text

@@ -53,7 +53,10 @@ def test_at_closing_time_it_is_closed_until_the_next_morning(aalst, locale):
     status = opening_status(aalst, now)
     assert not status.open_now
     assert status.next_open == at(2026, 11, 24, 9)
-    assert describe_opening(status, locale, now) == "Het loket is nu gesloten. Het gaat morgen weer open om 9:00."
+    assert (
+        describe_opening(status, locale, now)
+        == "Het loket is nu gesloten. Het gaat morgen weer open om 9:00."
+    )
     assert describe_opening(status, locale) == (
         "Het loket is nu gesloten. Het gaat weer open op dinsdag 24 november om 9:00."
     )
@@ -63,7 +66,10 @@ def test_lunch_break_reopens_the_same_day(aalst, locale):
     now = at(2026, 11, 23, 12, 30)
     status = opening_status(aalst, now)
     assert not status.open_now and status.next_open == at(2026, 11, 23, 13, 30)
-    assert describe_opening(status, locale, now) == "Het loket is nu gesloten. Het gaat vandaag weer open om 13:30."
+    assert (
+        describe_opening(status, locale, now)
+        == "Het loket is nu gesloten. Het gaat vandaag weer open om 13:30."
+    )
 
 
 def test_weekend_reopens_on_monday(aalst, locale):
@@ -115,8 +121,14 @@ def test_counter_without_hours(tenant, locale):
 def test_counter_closed_for_weeks(locale):
     closed = frozenset(date(2026, 12, 1) + timedelta(days=i) for i in range(60))
     counter = Counter(
-        id="closed", name="Test", kind="municipal_counter", example=True, municipalities=None,
-        topics=None, opening_hours={0: ((time(9), time(12)),)}, closed_days=closed,
+        id="closed",
+        name="Test",
+        kind="municipal_counter",
+        example=True,
+        municipalities=None,
+        topics=None,
+        opening_hours={0: ((time(9), time(12)),)},
+        closed_days=closed,
     )
     status = opening_status(counter, at(2026, 12, 1, 10))
     assert not status.open_now and status.hours_known and status.next_open is None

@@ -10,7 +10,14 @@ from bot.municipalities import MunicipalityRegistry
 from bot.routing import route
 
 AALST, LOCHRISTI, DENDERLEEUW, GENT = "41002", "44087", "41011", "44021"
-ANTWERPEN, MECHELEN, HASSELT, TURNHOUT, BOCHOLT, AS = "11002", "12025", "71072", "13040", "72003", "71002"
+ANTWERPEN, MECHELEN, HASSELT, TURNHOUT, BOCHOLT, AS = (
+    "11002",
+    "12025",
+    "71072",
+    "13040",
+    "72003",
+    "71002",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +37,13 @@ def registry(root):
         ("terrasvergunning", "lokaal", AALST, "aalst", None),
         ("evenementenvergunning", "lokaal", GENT, "gent", None),
         ("terrasvergunning", "lokaal", LOCHRISTI, "ondernemerscoach_regio_gent", None),
-        ("terrasvergunning", "lokaal", "44088", "ondernemerscoach_regio_gent", None),  # Merelbeke-Melle
+        (
+            "terrasvergunning",
+            "lokaal",
+            "44088",
+            "ondernemerscoach_regio_gent",
+            None,
+        ),  # Merelbeke-Melle
         ("terrasvergunning", "lokaal", DENDERLEEUW, "provincie_oost_vlaanderen", None),
         ("reclame_uithangbord", "lokaal", "45035", "provincie_oost_vlaanderen", None),  # Oudenaarde
         ("terrasvergunning", "lokaal", MECHELEN, "mechelen", None),
@@ -85,11 +98,18 @@ def test_general_topic_without_agency_goes_to_default_counter(tenant):
 
 
 def test_complex_case_goes_to_a_local_officer_and_offers_a_human(tenant, registry):
-    local = route(tenant, "evenementenvergunning", "lokaal", registry.get(LOCHRISTI), complex_case=True)
+    local = route(
+        tenant, "evenementenvergunning", "lokaal", registry.get(LOCHRISTI), complex_case=True
+    )
     assert (local.counter.id, local.offer_human, local.reason) == (
-        "ondernemerscoach_regio_gent", True, "complex_case")
+        "ondernemerscoach_regio_gent",
+        True,
+        "complex_case",
+    )
 
-    agency_topic = route(tenant, "kmo_groeisubsidie", "vlaams", registry.get(AALST), complex_case=True)
+    agency_topic = route(
+        tenant, "kmo_groeisubsidie", "vlaams", registry.get(AALST), complex_case=True
+    )
     assert agency_topic.counter.id == "aalst"
     assert agency_topic.secondary is not None and agency_topic.secondary.id == "vlaio"
     assert agency_topic.offer_human
@@ -111,7 +131,9 @@ def test_complex_case_goes_to_a_local_officer_and_offers_a_human(tenant, registr
 )
 def test_message_to_counter(tenant, registry, message, counter):
     resolution = registry.resolve(message)
-    assert route(tenant, "terrasvergunning", "lokaal", resolution.municipality).counter.id == counter
+    assert (
+        route(tenant, "terrasvergunning", "lokaal", resolution.municipality).counter.id == counter
+    )
 
 
 def test_every_topic_and_municipality_gets_a_counter(tenant, registry, root):

@@ -29,8 +29,8 @@ def _template(name: str) -> Template:
     return Template((TEMPLATES / name).read_text(encoding="utf-8"))
 
 
-def render(name: str, **values: Any) -> Safe:
-    return Safe(_template(name).substitute({key: escape(v) for key, v in values.items()}))
+def render(template: str, /, **values: Any) -> Safe:
+    return Safe(_template(template).substitute({key: escape(v) for key, v in values.items()}))
 
 
 def join(parts: list[Safe]) -> Safe:

@@ -1,5 +1,6 @@
 // Chat page: sends the owner's messages to /api/chat and renders the replies safely
 // (text nodes only; links only for http(s) URLs). Dutch texts come from data attributes.
+// During a hand-off it polls /api/chat/updates for the officer's messages.
 (function () {
   "use strict";
   const root = document.getElementById("chat");
@@ -8,6 +9,10 @@
   const input = document.getElementById("message");
   const typing = document.getElementById("typing");
   const URL_RE = /(https?:\/\/[^\s)]+)/g;
+  const LIVE = ["queued", "taken"];
+  let lastUpdate = 0;
+  let pollTimer = null;
+  let polling = false;
 
   function appendText(parent, text) {
     String(text).split(URL_RE).forEach(function (part) {
@@ -21,12 +26,13 @@
     });
   }
 
-  function addBubble(who, text) {
+  function addBubble(who, text, author) {
     const item = document.createElement("div");
-    item.className = "msg msg--" + who;
+    item.className = "msg msg--" + who + (author ? " msg--officer" : "");
     const label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = (who === "user" ? root.dataset.youLabel : root.dataset.botLabel) + ": ";
+    label.className = author ? "msg__author" : "visually-hidden";
+    label.textContent = author || (who === "user" ? root.dataset.youLabel : root.dataset.botLabel);
+    label.textContent += author ? "" : ": ";
     item.appendChild(label);
     const body = document.createElement("p");
     appendText(body, text || "");
@@ -57,6 +63,36 @@
     item.appendChild(bar);
   }
 
+  function isLive(handoff) {
+    return Boolean(handoff) && LIVE.indexOf(handoff.status) >= 0;
+  }
+
+  async function poll(show) {
+    pollTimer = null;
+    polling = true;
+    try {
+      const response = await fetch("/api/chat/updates?after=" + lastUpdate,
+                                   { credentials: "same-origin" });
+      const data = await response.json();
+      if (show || isLive(data.handoff)) {
+        (data.messages || []).forEach(function (m) {
+          addBubble("bot", m.text || "", m.author === "officer" ? m.label : null);
+        });
+      }
+      lastUpdate = data.last_id || lastUpdate;
+      if (isLive(data.handoff)) { pollTimer = setTimeout(function () { poll(true); }, 2000); }
+    } catch (e) {
+      pollTimer = setTimeout(function () { poll(true); }, 5000);
+    } finally {
+      polling = false;
+    }
+  }
+
+  function followHandoff(messages) {
+    const live = messages.some(function (m) { return m.custom && isLive(m.custom.handoff); });
+    if (live && pollTimer === null && !polling) { pollTimer = setTimeout(function () { poll(true); }, 1000); }
+  }
+
   async function send(text, shown) {
     addBubble("user", shown || text);
     typing.hidden = false;
@@ -75,6 +111,7 @@
         if (m.buttons && m.buttons.length) { addButtons(item, m.buttons); }
         if (m.custom) { item.dataset.topic = m.custom.topic || ""; }
       });
+      followHandoff(data.messages || []);
     } catch (e) {
       addBubble("bot", root.dataset.unavailable);
     } finally {
@@ -93,7 +130,11 @@
 
   document.getElementById("reset").addEventListener("click", async function () {
     await fetch("/api/chat/reset", { method: "POST", credentials: "same-origin" });
+    if (pollTimer !== null) { clearTimeout(pollTimer); pollTimer = null; }
+    lastUpdate = 0;
     log.textContent = "";
     input.focus();
   });
+
+  poll(false);  // a hand-off still running after a reload continues here
 })();
