@@ -17,7 +17,8 @@ class RasaApiError(Exception):
 class TrackerApi(Protocol):
     async def tracker(self, conversation_id: str) -> dict[str, Any]: ...
 
-    async def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None: ...
+    async def append_events(self, conversation_id: str, events: list[dict[str, Any]],
+                            push: bool = False) -> None: ...
 
     async def execute(self, conversation_id: str, action: str) -> list[dict[str, Any]]: ...
 
@@ -50,9 +51,14 @@ class RasaTrackerApi:
         data = await self._call("GET", self._url(conversation_id, "tracker"), {})
         return data if isinstance(data, dict) else {}
 
-    async def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
-        await self._call("POST", self._url(conversation_id, "tracker/events"),
-                         {"include_events": "NONE"}, events)
+    async def append_events(self, conversation_id: str, events: list[dict[str, Any]],
+                            push: bool = False) -> None:
+        """Append events; with `push`, bot messages among them also go out on the owner's
+        latest channel (Rasa's `execute_side_effects`)."""
+        params = {"include_events": "NONE"}
+        if push:
+            params.update(execute_side_effects="true", output_channel="latest")
+        await self._call("POST", self._url(conversation_id, "tracker/events"), params, events)
 
     async def execute(self, conversation_id: str, action: str) -> list[dict[str, Any]]:
         """Run an action; the owner's latest channel gets its messages, and when that channel

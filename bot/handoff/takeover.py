@@ -2,16 +2,14 @@
 
 While the officer has the conversation, Rasa keeps it paused (the action that queued it
 returned `ConversationPaused`): the owner's messages are logged in the tracker but the bot does
-not answer. Officer replies are appended to the tracker as `bot` events marked
-`metadata.author = "officer"` and delivered to the owner; handing back appends `resume`, runs
+not answer. Officer replies go through `OwnerDelivery.deliver_to_owner` (tracker event marked
+`metadata.author = "officer"`, push, outbox); handing back appends `resume`, runs
 an action that tells the owner the assistant is back, and an `action_listen` so the next
 message is handled like any other."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from typing import Literal
 
 from bot.handoff.audit import AuditLog
@@ -40,14 +38,12 @@ class TakeoverError(Exception):
 
 class Takeover:
     def __init__(self, requests: RequestStore, rasa: TrackerApi, delivery: OwnerDelivery,
-                 audit: AuditLog, broker: EventBroker,
-                 clock: Callable[[], float] = time.time) -> None:
+                 audit: AuditLog, broker: EventBroker) -> None:
         self._requests = requests
         self._rasa = rasa
         self._delivery = delivery
         self._audit = audit
         self._broker = broker
-        self._clock = clock
 
     async def take(self, officer: Officer, request: HandoffRequest) -> bool:
         """Take a queued conversation. Returns False when the owner could not be told (Rasa
@@ -58,6 +54,7 @@ class Takeover:
         self._changed(request)
         try:
             await self._rasa.append_events(request.conversation_id, [
+                {"event": "pause"},  # already paused, unless the owner restarted meanwhile
                 {"event": "slot", "name": "handoff_officer", "value": officer.display_name}])
             await self._run_and_deliver(request, JOINED_ACTION)
         except RasaApiError as error:
@@ -73,9 +70,6 @@ class Takeover:
         if len(text) > MAX_REPLY_CHARS:
             raise TakeoverError("too_long")
         self._require_owner(officer, request)
-        await self._rasa.append_events(request.conversation_id, [{
-            "event": "bot", "text": text, "timestamp": self._clock(),
-            "metadata": {"author": "officer", "officer": officer.display_name}}])
         await self._delivery.deliver_to_owner(
             request.conversation_id, OwnerMessage("officer", text, officer.display_name))
         await self._audit.record(officer.id, "reply", request.reference)

@@ -88,7 +88,7 @@ async def test_nobody_available_gives_a_reference_and_asks_for_contact(use_clien
     assert messages[-1]["custom"]["handoff"]["status"] == "callback"
     assert "pause" not in kinds(events)
     assert {"event": "followup", "name": "handoff_contact_form"}.items() <= \
-        [e for e in events if e["event"] == "followup"][0].items()
+        next(e for e in events if e["event"] == "followup").items()
 
 
 async def test_service_down_shows_the_counter_contact_and_apologises(use_client):
@@ -124,9 +124,9 @@ async def test_unknown_municipality_is_asked_first(use_client):
 
 async def test_yes_to_the_offer_runs_the_hand_off_next():
     tracker = make_tracker("ja", "affirm", slots={"pending_offer": "human", **AALST})
-    messages, events = await run(ActionHandleYesNo(), tracker)
+    _messages, events = await run(ActionHandleYesNo(), tracker)
     assert {"event": "followup", "name": "action_request_human"}.items() <= \
-        [e for e in events if e["event"] == "followup"][0].items()
+        next(e for e in events if e["event"] == "followup").items()
     assert slot_events(events)["pending_offer"] is None
 
 
@@ -163,7 +163,7 @@ async def test_declining_the_contact_form_keeps_the_reference_and_shows_the_coun
     assert messages[0]["response"] == "utter_handoff_contact_declined"
     assert messages[0]["reference"] == "HO-CCCC-DDDD"
     assert {"event": "active_loop", "name": None}.items() <= \
-        [e for e in events if e["event"] == "active_loop"][0].items()
+        next(e for e in events if e["event"] == "active_loop").items()
 
 
 async def test_officer_joined_names_the_officer_and_hand_back_closes_the_hand_off():

@@ -36,13 +36,13 @@ async def current_session(request: web.Request) -> Session | None:
     return await services(request).officers.session(token)
 
 
-async def require_session(request: web.Request) -> Session:
-    """The officer's session; pages redirect to the log-in page, other calls get 401."""
+async def require_session(request: web.Request, page: bool = False) -> Session:
+    """The officer's session; without one, a page redirects to the log-in page and anything
+    else (fragments, events, form posts) gets 401."""
     session = await current_session(request)
     if session is not None:
         return session
-    if request.method == "GET" and "fragments" not in request.path and \
-            not request.path.endswith("/events"):
+    if page:
         raise web.HTTPSeeOther("/officer/login")
     raise web.HTTPUnauthorized()
 

@@ -46,7 +46,7 @@ async def _queue_html(hub: Services, session: Session) -> Safe:
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    session = await require_session(request)
+    session = await require_session(request, page=True)
     hub = services(request)
     texts = hub.texts()
     content = render("queue.html", heading=texts["queue_heading"], live_hint=texts["live_hint"],
@@ -94,7 +94,7 @@ def _actions(texts: dict[str, str], handoff: HandoffRequest, session: Session) -
 
 
 async def request_page(request: web.Request) -> web.Response:
-    session = await require_session(request)
+    session = await require_session(request, page=True)
     handoff = await _authorized_request(request, session)
     hub = services(request)
     texts = hub.texts()

@@ -61,11 +61,11 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
                          config.session_seconds, config.idle_seconds)
     requests, officers = RequestStore(db, clock), OfficerStore(db, policy, clock)
     outbox, audit, broker = Outbox(db, clock), AuditLog(db, clock), EventBroker()
-    delivery = OwnerDelivery(outbox)
+    delivery = OwnerDelivery(outbox, rasa, clock)
     return Services(
         config=config, db=db, requests=requests, officers=officers, outbox=outbox, audit=audit,
         broker=broker, rasa=rasa, delivery=delivery,
-        takeover=Takeover(requests, rasa, delivery, audit, broker, clock),
+        takeover=Takeover(requests, rasa, delivery, audit, broker),
         service=HandoffService(requests, officers, broker, config.presence_seconds),
         clock=clock)
 

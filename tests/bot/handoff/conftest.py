@@ -11,7 +11,6 @@ import pytest
 from argon2 import PasswordHasher
 
 from bot.handoff import passwords
-
 from bot.handoff.audit import AuditLog
 from bot.handoff.broker import EventBroker
 from bot.handoff.db import Database
@@ -44,6 +43,7 @@ class FakeRasa:
     def __init__(self) -> None:
         self.appended: list[tuple[str, list[dict[str, Any]]]] = []
         self.executed: list[tuple[str, str]] = []
+        self.pushed: list[str] = []
         self.down = False
         self.trackers: dict[str, dict[str, Any]] = {}
         self.replies = {
@@ -60,9 +60,12 @@ class FakeRasa:
         self._check()
         return self.trackers.get(conversation_id, {"events": [], "slots": {}, "paused": False})
 
-    async def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+    async def append_events(self, conversation_id: str, events: list[dict[str, Any]],
+                            push: bool = False) -> None:
         self._check()
         self.appended.append((conversation_id, events))
+        if push:
+            self.pushed.extend(e["text"] for e in events if e["event"] == "bot")
 
     async def execute(self, conversation_id: str, action: str) -> list[dict[str, Any]]:
         self._check()
@@ -142,4 +145,4 @@ def rasa() -> FakeRasa:
 @pytest.fixture()
 def takeover(requests: RequestStore, rasa: FakeRasa, outbox: Outbox, audit: AuditLog,
              broker: EventBroker, clock: Clock) -> Takeover:
-    return Takeover(requests, rasa, OwnerDelivery(outbox), audit, broker, clock)
+    return Takeover(requests, rasa, OwnerDelivery(outbox, rasa, clock), audit, broker)

@@ -28,7 +28,7 @@ async def test_taking_tells_the_owner_who_joined(takeover, requests, rasa, outbo
     assert await takeover.take(sofie, queued) is True
     assert (await requests.get(queued.id)).status == "taken"
     assert rasa.appended[0] == ("conv-1", [
-        {"event": "slot", "name": "handoff_officer", "value": "Sofie"}])
+        {"event": "pause"}, {"event": "slot", "name": "handoff_officer", "value": "Sofie"}])
     assert rasa.executed == [("conv-1", "action_handoff_officer_joined")]
     owner_sees = await outbox.after("conv-1")
     assert [m.text for m in owner_sees] == ["Sofie van het ondernemersloket is er nu bij."]
@@ -55,6 +55,7 @@ async def test_reply_goes_into_the_conversation_and_to_the_owner(takeover, reque
     event = rasa.appended[-1][1][0]
     assert event["event"] == "bot" and event["text"] == "Dag! Ik kijk even mee."
     assert event["metadata"] == {"author": "officer", "officer": "Sofie"}
+    assert rasa.pushed == ["Dag! Ik kijk even mee."]  # socket.io owners get it from Rasa
     last = (await outbox.after("conv-1"))[-1]
     assert (last.author, last.officer, last.text) == ("officer", "Sofie", "Dag! Ik kijk even mee.")
 

@@ -34,7 +34,7 @@ async def client(aiohttp_client, monkeypatch, tmp_path, rasa_api):
 
 
 async def queued(client, conversation="conv-aalst", counter="aalst", **extra):
-    request, token = await hub(client).requests.create(
+    request, _token = await hub(client).requests.create(
         new_request(conversation, counter, **extra), "live")
     return request
 
