@@ -6,6 +6,7 @@ finishes within its deadline or tells the owner something went wrong, without le
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from typing import Any
@@ -19,16 +20,18 @@ from bot.contract import contract_from_slots
 logger = logging.getLogger(__name__)
 
 
-class SafeAction(Action):
+class SafeAction(Action, abc.ABC):
     deadline_seconds: float = 4.0
 
+    @abc.abstractmethod
     def name(self) -> str:
-        raise NotImplementedError
+        """The action's name in the domain."""
 
+    @abc.abstractmethod
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        raise NotImplementedError
+        """What the action does; may raise or hang, `run` takes care of the owner."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

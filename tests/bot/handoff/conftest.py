@@ -44,6 +44,7 @@ class FakeRasa:
         self.appended: list[tuple[str, list[dict[str, Any]]]] = []
         self.executed: list[tuple[str, str]] = []
         self.pushed: list[str] = []
+        self.tracker_calls = 0
         self.down = False
         self.trackers: dict[str, dict[str, Any]] = {}
         self.replies = {
@@ -57,6 +58,7 @@ class FakeRasa:
             raise RasaApiError("down")
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        self.tracker_calls += 1
         self._check()
         return self.trackers.get(conversation_id, {"events": [], "slots": {}, "paused": False})
 

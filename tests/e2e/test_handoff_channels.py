@@ -1,0 +1,158 @@
+"""Hand-off end to end over REST and socket.io: call-back when nobody is online, live queue,
+officer replies reaching the owner, and the bot answering again after the hand-back.
+Officer actions go through the console's HTTP interface, like a browser would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from http.cookiejar import CookieJar
+from typing import Any
+
+import pytest
+
+from tests.e2e.handoff_stack import Stack, handoff_stack
+
+CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with handoff_stack(tmp_path_factory.mktemp("handoff_channels")) as running:
+        yield running
+
+
+class Console:
+    """An officer's browser session, without the browser."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.base = stack.web_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.csrf = ""
+        self.stack = stack
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict[str, str]) -> str:
+        body = urllib.parse.urlencode(data).encode()
+        with self.opener.open(self.base + path, data=body, timeout=30) as response:
+            return response.read().decode()
+
+    def login(self) -> None:
+        token = CSRF_RE.search(self.get("/officer/login")).group(1)
+        page = self.post("/officer/login", {"csrf": token, "name": self.stack.officer,
+                                            "password": self.stack.password})
+        self.csrf = CSRF_RE.search(page).group(1)
+
+    def request_id(self, reference: str) -> str:
+        queue = self.get("/officer/fragments/queue")
+        match = re.search(r'href="/officer/requests/(\d+)">' + re.escape(reference), queue)
+        assert match, f"{reference} not in the officer's queue"
+        return match.group(1)
+
+    def act(self, request_id: str, action: str, **data: str) -> str:
+        return self.post(f"/officer/requests/{request_id}/{action}", {"csrf": self.csrf, **data})
+
+
+def say(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(stack.rasa_url + "/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def owner_updates(stack: Stack, sender: str, token: str) -> list[dict[str, Any]]:
+    url = f"{stack.web_url}/api/handoff/{sender}/messages?token={token}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())["messages"]
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_nobody_online_gives_a_callback_with_reference_and_contact(stack: Stack) -> None:
+    sender = "e2e-" + secrets.token_hex(6)
+    replies = say(stack, sender, "Kan iemand van het loket in Aalst mij terugbellen?")
+    handoff = replies[-1]["custom"]["handoff"]
+    assert handoff["status"] == "callback" and handoff["counter"] == "aalst"
+    assert handoff["reference"] in texts(replies)
+    assert "telefoonnummer of e-mailadres" in texts(replies)
+    assert "geen Belgisch" in texts(say(stack, sender, "morgen na de middag"))
+    confirmed = say(stack, sender, "0470 12 34 56")
+    assert "belt je terug" in texts(confirmed) and handoff["reference"] in texts(confirmed)
+
+    console = Console(stack)
+    console.login()
+    queue = console.get("/officer/fragments/queue")
+    assert handoff["reference"] in queue and "+32470123456" in queue
+
+
+def test_rest_owner_chats_with_the_officer_and_gets_the_bot_back(stack: Stack) -> None:
+    console = Console(stack)
+    console.login()
+    sender = "e2e-" + secrets.token_hex(6)
+    replies = say(stack, sender, "Ik wil een ambtenaar spreken, mijn zaak is in Aalst")
+    handoff = replies[-1]["custom"]["handoff"]
+    assert (handoff["status"], handoff["position"]) == ("queued", 1)
+    assert say(stack, sender, "Ik wacht wel even") == []  # paused: the bot is silent
+
+    request_id = console.request_id(handoff["reference"])
+    console.act(request_id, "take")
+    assert "Ik wacht wel even" in console.get(f"/officer/requests/{request_id}")
+    console.act(request_id, "reply", text="Dag, ik ben Sofie. Waarmee kan ik helpen?")
+    seen = owner_updates(stack, sender, handoff["token"])
+    assert [m["author"] for m in seen] == ["bot", "officer"]
+    assert "Sofie" in seen[0]["text"] and seen[1]["text"].startswith("Dag, ik ben Sofie")
+
+    console.act(request_id, "handback")
+    assert "weer aan mij" in owner_updates(stack, sender, handoff["token"])[-1]["text"]
+    again = say(stack, sender, "Wat kan je allemaal?")
+    assert "Hiermee kan ik je helpen" in texts(again)
+    assert again[-1]["custom"]["handoff"]["status"] == "closed"
+
+
+async def test_socketio_owner_gets_the_officer_reply_pushed(stack: Stack) -> None:
+    import socketio
+
+    client = socketio.AsyncClient()
+    received: asyncio.Queue[str] = asyncio.Queue()
+
+    @client.on("bot_uttered")
+    async def on_bot(data: dict[str, Any]) -> None:
+        if data.get("text"):
+            await received.put(data["text"])
+
+    async def wait_for(fragment: str) -> str:
+        while True:
+            text = await asyncio.wait_for(received.get(), 30)
+            if fragment in text:
+                return text
+
+    console = Console(stack)
+    await asyncio.to_thread(console.login)
+    session = "sio-" + secrets.token_hex(8)
+    await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+    try:
+        await client.emit("session_request", {"session_id": session})
+        await client.emit("user_uttered", {"message": "Ik wil iemand van het loket in Aalst "
+                                           "spreken", "session_id": session})
+        await wait_for("in de wachtrij")
+        queue = await asyncio.to_thread(console.get, "/officer/fragments/queue")
+        request_id = re.findall(r'href="/officer/requests/(\d+)"', queue)[-1]
+        await asyncio.to_thread(console.act, request_id, "take")
+        await wait_for("is er nu bij")
+        await asyncio.to_thread(console.act, request_id, "reply", text="Hallo via socket.io!")
+        await wait_for("Hallo via socket.io!")
+        await asyncio.to_thread(console.act, request_id, "handback")
+        await wait_for("weer aan mij")
+    finally:
+        await client.disconnect()
