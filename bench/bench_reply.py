@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import (  # noqa: E402
-    BIN, MODEL, env_for, free_port, start_rasa, stop, wait_http,
+    BIN,
+    MODEL,
+    env_for,
+    free_port,
+    start_rasa,
+    stop,
+    wait_http,
 )
 
 MESSAGES = [
@@ -41,7 +47,7 @@ def post(url: str, sender: str, text: str) -> float:
     request = urllib.request.Request(url + "/webhooks/rest/webhook", data=body,
                                      headers={"Content-Type": "application/json"})
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=30) as response:
         response.read()
     return (time.perf_counter() - started) * 1000
 
@@ -71,7 +77,8 @@ def main() -> int:
         timings.sort()
         p95 = timings[int(len(timings) * 0.95) - 1]
         print(f"reply latency over REST ({len(timings)} replies): "
-              f"p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms")
+              f"p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, "
+              f"max {timings[-1]:.0f} ms")
         return 0
     finally:
         if rasa is not None:

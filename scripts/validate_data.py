@@ -19,7 +19,8 @@ EXPECTED = ("The utterance 'utter_restart' is not used",
 
 
 def used_by_actions(name: str) -> bool:
-    return any(name in path.read_text(encoding="utf-8") for path in (ROOT / "actions").rglob("*.py"))
+    sources = (ROOT / "actions").rglob("*.py")
+    return any(name in path.read_text(encoding="utf-8") for path in sources)
 
 
 def main() -> int:

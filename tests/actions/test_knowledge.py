@@ -39,7 +39,7 @@ async def test_local_question_without_municipality_asks_for_it():
 
 
 async def test_regional_subsidy_goes_to_the_agency_without_asking_the_municipality():
-    messages, events = await run(ActionAnswerTopic(), make_tracker(
+    messages, _events = await run(ActionAnswerTopic(), make_tracker(
         "hoe werkt de kmo-portefeuille", "ask_kmo_portefeuille"))
     assert messages[0]["custom"]["counter"]
     assert all(m.get("response") != "utter_topic_needs_municipality" for m in messages)
@@ -70,7 +70,8 @@ async def test_outside_flanders_is_told_where_to_go_and_nothing_is_assumed():
 
 
 async def test_ambiguous_place_offers_the_candidates():
-    messages, _ = await run(ActionHandleMunicipality(), make_tracker("Berchem", "inform_municipality"))
+    tracker = make_tracker("Berchem", "inform_municipality")
+    messages, _ = await run(ActionHandleMunicipality(), tracker)
     assert messages[0]["response"] == "utter_municipality_ambiguous"
     titles = {b["title"] for b in messages[0]["buttons"]}
     assert {"Antwerpen", "Kluisbergen"} <= titles
