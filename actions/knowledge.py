@@ -56,8 +56,10 @@ def answer_topic(
     decision = route_topic(topic, location)
     counter_id = None if decision.needs_municipality else decision.counter.id
     contract = build_contract(
-        topic=topic.id, municipality=location.name, nis=location.nis, counter=counter_id,
-        handoff=tracker.get_slot("handoff"), dossier=tracker.get_slot("dossier"))
+        topic=topic.id, source=answer.sources[0].url if answer.sources else None,
+        authority=topic.authority_name, municipality=location.name, nis=location.nis,
+        counter=counter_id, handoff=tracker.get_slot("handoff"),
+        dossier=tracker.get_slot("dossier"))
     dispatcher.utter_message(
         response="utter_topic_answer_example" if answer.example else "utter_topic_answer",
         answer=answer.text, sources=format_sources(answer), buttons=topic_buttons(topic),

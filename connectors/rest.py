@@ -21,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.contract import merge_turn
+from bot.contract import MARKER, is_contract, merge_turn
 from bot.text_input import clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,9 @@ async def finish_turn(agent: Any, sender_id: str, messages: list[dict[str, Any]]
     contract = merge_turn(slots, customs)
     for message in messages:
         existing = message.get("custom")
-        message["custom"] = {**existing, **contract} if isinstance(existing, dict) else contract
+        extra = {k: v for k, v in existing.items() if k != MARKER} \
+            if isinstance(existing, dict) and not is_contract(existing) else {}
+        message["custom"] = {**extra, **contract}
 
 
 def parse_body(request: Request) -> dict[str, Any]:

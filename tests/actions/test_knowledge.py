@@ -23,6 +23,8 @@ async def test_local_question_with_municipality_gets_answer_source_and_counter()
     assert "https://" in answer["sources"]
     assert answer["custom"]["topic"] == "terrasvergunning"
     assert answer["custom"]["nis"] == "41002" and answer["custom"]["counter"]
+    assert answer["custom"]["source"].startswith("https://")
+    assert answer["custom"]["authority"]
     assert messages[1]["response"].startswith("utter_counter_info")
     assert messages[1]["counter_name"] and messages[1]["opening_line"]
     slots = slot_events(events)
@@ -33,7 +35,8 @@ async def test_local_question_with_municipality_gets_answer_source_and_counter()
 async def test_local_question_without_municipality_asks_for_it():
     messages, events = await run(ActionAnswerTopic(), make_tracker(
         "hoe vraag ik een evenementenvergunning aan", "ask_evenementenvergunning"))
-    assert messages[0]["custom"]["counter"] is None
+    assert messages[0]["custom"]["topic"] == "evenementenvergunning"
+    assert "counter" not in messages[0]["custom"]
     assert messages[-1]["response"] == "utter_topic_needs_municipality"
     assert slot_events(events)["pending_topic"] == "evenementenvergunning"
 

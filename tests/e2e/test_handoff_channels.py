@@ -140,7 +140,7 @@ async def test_socketio_owner_gets_the_officer_reply_pushed(stack: Stack) -> Non
     console = Console(stack)
     await asyncio.to_thread(console.login)
     session = "sio-" + secrets.token_hex(8)
-    await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+    await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])  # engineio websocket needs a newer aiohttp
     try:
         await client.emit("session_request", {"session_id": session})
         await client.emit("user_uttered", {"message": "Ik wil iemand van het loket in Aalst "
