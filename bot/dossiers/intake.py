@@ -26,8 +26,8 @@ from bot.validators import (
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "dossier_forms.yml"
-_REFERENCE = re.compile(rf"\b([A-Za-z]{{2,5}})\s*-\s*(\d{{4}})\s*-\s*([{ALPHABET}{ALPHABET.lower()}]"
-                        rf"{{{RANDOM_LENGTH}}})\b")
+_REFERENCE = re.compile(
+    rf"\b([A-Za-z]{{2,5}})\s*-\s*(\d{{4}})\s*-\s*([{ALPHABET}{ALPHABET.lower()}]{{{RANDOM_LENGTH}}})\b")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\d+])(?:\+32|0032|0)[\d ./-]{7,14}\d")
 _ENTERPRISE = re.compile(r"(?i)\b(?:BE\s*)?[01]\d{3}[ .]?\d{3}[ .]?\d{3}\b")
@@ -52,6 +52,7 @@ class IntakeWords:
     place_words: tuple[str, ...]
     street_words: tuple[str, ...]
     visitor_words: tuple[str, ...]
+    buttons: Mapping[str, str]
 
 
 def parse_intake(data: Mapping[str, Any]) -> IntakeWords:
@@ -71,6 +72,7 @@ def parse_intake(data: Mapping[str, Any]) -> IntakeWords:
         place_words=tuple(prefill.get("place_words") or ()),
         street_words=tuple(prefill.get("street_words") or ()),
         visitor_words=tuple(prefill.get("visitor_words") or ()),
+        buttons=dict(data.get("buttons") or {}),
     )
 
 

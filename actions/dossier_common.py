@@ -1,0 +1,90 @@
+"""Shared pieces of the dossier actions: content, form specs, the owner's message, routing."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.services import catalog, content_dir, registry, tenant
+from bot.dossiers.dossier_types import DossierType, load_dossier_types
+from bot.dossiers.form_flow import Message
+from bot.dossiers.forms import FORM_STATE_SLOTS, TYPE_SLOT, FormSpec, spec_from_domain
+from bot.dossiers.intake import IntakeWords, load_intake
+
+
+def intake() -> IntakeWords:
+    return load_intake(content_dir() / "dossier_forms.yml")
+
+
+@lru_cache(maxsize=1)
+def dossier_types() -> dict[str, DossierType]:
+    return load_dossier_types(content_dir() / "dossier_types.yml")
+
+
+def type_info(dossier_type: str | None) -> dict[str, str]:
+    return dict(intake().types.get(dossier_type or "") or {})
+
+
+def type_title(dossier_type: str | None) -> str:
+    return type_info(dossier_type).get("title", dossier_type or "")
+
+
+def spec_for(domain: dict[str, Any], dossier_type: str | None) -> FormSpec | None:
+    if not dossier_type:
+        return None
+    return spec_from_domain(domain, dossier_type, dossier_types())
+
+
+def message_from(tracker: Tracker) -> Message:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    entities: dict[str, Any] = {}
+    for entity in latest.get("entities") or []:
+        entities.setdefault(str(entity.get("entity")), entity.get("value"))
+    return Message(text=str(latest.get("text") or ""), intent=intent.get("name"),
+                   confidence=float(intent.get("confidence") or 0.0), entities=entities)
+
+
+def municipality_name(nis: str) -> str | None:
+    found = registry().get(str(nis))
+    return found.name if found is not None else None
+
+
+def route_dossier(dossier_type: str, nis: str | None) -> Any:
+    """The counter that handles this dossier type for the municipality."""
+    from bot.routing import route
+
+    topic = catalog().get(type_info(dossier_type).get("topic"))
+    municipality = registry().get(str(nis)) if nis else None
+    return route(tenant(), topic.id if topic else None,
+                 topic.authority_level if topic else None, municipality)
+
+
+def counter_name(counter_id: str | None) -> str | None:
+    try:
+        return str(tenant().counter(str(counter_id)).name)
+    except KeyError:
+        return None
+
+
+def clear_form_events(keep_type: bool = False) -> list[EventType]:
+    """Forget every answer of the form (after submitting or stopping)."""
+    events: list[EventType] = [SlotSet(slot, None) for slot in FORM_STATE_SLOTS]
+    return events if keep_type else [*events, SlotSet(TYPE_SLOT, None)]
+
+
+def events_since_user(tracker: Tracker) -> list[dict[str, Any]]:
+    events = list(tracker.events or [])
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "user":
+            return events[index + 1:]
+    return events
+
+
+def fresh_answer(tracker: Tracker, form: str) -> bool:
+    """The form runs right after the owner's message (not after another action answered it)."""
+    actions = [e.get("name") for e in events_since_user(tracker) if e.get("event") == "action"]
+    return all(name == form for name in actions)

@@ -1,0 +1,55 @@
+"""The summary the owner confirms before anything is submitted, with labels and formats from
+content/dossier_forms.yml and month names from content/locale.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from bot.dossiers.forms import SKIPPED, SLOT_KINDS, FormSpec
+from bot.dossiers.intake import IntakeWords
+
+
+def format_date(iso: str, words: IntakeWords, months: Sequence[str]) -> str:
+    day = date.fromisoformat(iso)
+    return words.formats["date"].format(day=day.day, month=months[day.month - 1], year=day.year)
+
+
+def _number(value: float) -> str:
+    """Flemish spelling: a decimal comma, no trailing ",0"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str],
+                 municipality_name: Callable[[str], str | None]) -> str:
+    formats = words.formats
+    if value in (None, SKIPPED):
+        return formats["skipped"]
+    kind = SLOT_KINDS.get(slot)
+    if kind == "municipality":
+        return municipality_name(str(value)) or str(value)
+    if kind == "period" and isinstance(value, Mapping):
+        start = format_date(str(value["start"]), words, months)
+        if value["start"] == value["end"]:
+            return formats["single_day"].format(start=start)
+        return formats["period"].format(start=start, end=format_date(str(value["end"]), words,
+                                                                      months))
+    if kind == "date":
+        return format_date(str(value), words, months)
+    if kind == "surface":
+        return formats["surface"].format(value=_number(float(value)))
+    if kind == "count":
+        return formats["count"].format(value=value)
+    return str(value)
+
+
+def summary_text(spec: FormSpec, values: Mapping[str, Any], words: IntakeWords,
+                 months: Sequence[str], municipality_name: Callable[[str], str | None]) -> str:
+    lines = []
+    for slot in spec.fields:
+        label = (words.fields.get(slot) or {}).get("label", slot)
+        value = format_value(slot, values.get(slot), words, months, municipality_name)
+        lines.append(words.formats["line"].format(label=label, value=value))
+    return "\n".join(lines)

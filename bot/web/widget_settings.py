@@ -1,0 +1,51 @@
+"""Settings of the chat widget in our web app, from the environment.
+
+WIDGET_ALLOWED_ORIGINS   comma-separated origins of municipal sites that embed the widget
+                         (e.g. `https://www.aalst.be`); the web app's own origin always works.
+FEEDBACK_DB              SQLite file of the answer feedback (default var/feedback.sqlite3).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.web.config import ROOT, WebConfig
+
+
+@dataclass(frozen=True)
+class WidgetSettings:
+    rasa_url: str
+    content_dir: Path
+    tenant: str
+    feedback_db: Path
+    allowed_origins: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_env(cls, config: WebConfig) -> WidgetSettings:
+        origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "")
+        return cls(
+            rasa_url=config.rasa_url,
+            content_dir=config.content_dir,
+            tenant=config.tenant,
+            feedback_db=Path(os.environ.get("FEEDBACK_DB", str(ROOT / "var" /
+                                                                "feedback.sqlite3"))),
+            allowed_origins=frozenset(o.strip().rstrip("/").lower()
+                                      for o in origins.split(",") if o.strip()),
+        )
+
+    def origin_allowed(self, request: web.Request) -> bool:
+        """The browser's Origin is our own site or a configured municipal site. Requests
+        without Origin (not sent by a browser page) are allowed: they carry no ambient rights."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True
+        origin = origin.lower()
+        return urlsplit(origin).netloc == request.host.lower() or origin in self.allowed_origins
+
+
+SETTINGS_KEY = web.AppKey("widget_settings", WidgetSettings)

@@ -1,0 +1,182 @@
+"""socket.io channel of the web widget (replaces Rasa's stock `socketio` channel).
+
+Same events as the stock channel (`session_request`/`session_confirm`, `user_uttered`,
+`bot_uttered`), with what the widget needs on top:
+
+* the page context (tenant, municipality, NIS) given at `session_request` is kept for the
+  socket and attached as metadata to every message, merged with what a message carries;
+* a message only goes into the conversation its socket asked for (`session_request`), and the
+  socket really joins that conversation's room, so pushed messages (an officer's reply during a
+  hand-off) reach every open tab of it;
+* input is cleaned and every reply carries the reply contract, like the REST channel
+  (`prepare_text`, `finish_turn`); when the bot produced nothing, the owner gets
+  `utter_technical_problem` instead of silence (unless an officer has the conversation);
+* after each turn the socket gets `turn_complete`, so the widget knows when to stop its typing
+  indicator and where to offer feedback.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
+from rasa.core.channels.socketio import SocketBlueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from connectors.rest import finish_turn, prepare_text
+from connectors.widget_payload import page_metadata, valid_session_id, widget_payload
+
+logger = logging.getLogger(__name__)
+
+TURN_COMPLETE_EVT = "turn_complete"
+MAX_PACKET_BYTES = 16 * 1024
+
+
+class WidgetOutput(OutputChannel):
+    """Pushes messages to the sockets of a conversation (room = conversation id)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        self.sio = sio
+        self.bot_message_evt = bot_message_evt
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        payload = widget_payload(message)
+        if len(payload) > 1:  # more than the id
+            await self.sio.emit(self.bot_message_evt, payload, room=recipient_id)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, **kwargs})
+
+
+class WidgetCollector(CollectingOutputChannel):
+    """Collects a turn's messages whole (text, buttons, custom and metadata together)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"  # channel-specific response variants for the widget still apply
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.messages.append({"recipient_id": recipient_id, **message})
+
+
+class WidgetInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            bool(credentials.get("session_persistence", True)),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("metadata_key", "metadata"),
+        )
+
+    def __init__(self, user_message_evt: str = "user_uttered",
+                 bot_message_evt: str = "bot_uttered", session_persistence: bool = True,
+                 socketio_path: str = "/socket.io", metadata_key: str = "metadata") -> None:
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.session_persistence = session_persistence
+        self.socketio_path = socketio_path
+        self.metadata_key = metadata_key
+        self.sio: AsyncServer | None = None
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return WidgetOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[],
+                          max_http_buffer_size=MAX_PACKET_BYTES)
+        self.sio = sio
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            conversation = valid_session_id(data.get("session_id")) or secrets.token_hex(16)
+            page = page_metadata(data.get(self.metadata_key))
+            previous = (await sio.get_session(sid)).get("conversation")
+            await sio.save_session(sid, {"conversation": conversation, "page": page})
+            if self.session_persistence:
+                if previous and previous != conversation:  # "new conversation" in the widget
+                    await sio.leave_room(sid, previous)
+                await sio.enter_room(sid, conversation)
+            await sio.emit("session_confirm", conversation, room=sid)
+
+        @sio.on(self.user_message_evt)
+        async def user_message(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            state = await sio.get_session(sid)
+            conversation = self._conversation(sid, state, data)
+            if conversation is None:
+                logger.warning("widget: message without a confirmed session ignored")
+                return
+            metadata = {**state.get("page", {}), **page_metadata(data.get(self.metadata_key))}
+            await self._handle(sio, sid, conversation, data.get("message"), metadata,
+                               on_new_message)
+
+        return webhook
+
+    def _conversation(self, sid: str, state: dict[str, Any], data: dict[str, Any]
+                      ) -> str | None:
+        if not self.session_persistence:
+            return sid
+        confirmed = state.get("conversation")
+        asked = data.get("session_id")
+        if confirmed is None or (asked is not None and asked != confirmed):
+            return None
+        return str(confirmed)
+
+    async def _handle(self, sio: AsyncServer, sid: str, conversation: str, raw_text: Any,
+                      metadata: dict[str, str],
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        collector = WidgetCollector()
+        try:
+            await on_new_message(UserMessage(prepare_text(raw_text), collector, conversation,
+                                             input_channel=self.name(),
+                                             metadata=metadata or None))
+        except Exception:  # the owner gets an apology, details stay in our logs
+            logger.exception("widget channel: handling a message failed")
+            collector.messages.clear()
+        try:
+            await finish_turn(_agent(sio, sid), conversation, collector.messages)
+        except Exception:
+            logger.exception("widget channel: building the reply contract failed")
+        room = conversation if self.session_persistence else sid
+        for message in collector.messages:
+            await sio.emit(self.bot_message_evt, widget_payload(message), room=room)
+        await sio.emit(TURN_COMPLETE_EVT, {"messages": len(collector.messages)}, room=sid)
+
+
+def _agent(sio: AsyncServer, sid: str) -> Any:
+    """The Rasa agent of the Sanic app this socket came in through (None in bare tests)."""
+    try:
+        request = sio.get_environ(sid).get("sanic.request")
+    except (KeyError, AttributeError):
+        return None
+    return getattr(getattr(getattr(request, "app", None), "ctx", None), "agent", None)
