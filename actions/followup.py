@@ -18,6 +18,8 @@ from bot.catalog import Topic
 from bot.contract import build_contract
 
 KINDS = ("cost", "documents", "duration", "who", "where")
+RESPONSES = {"cost": "utter_followup_cost", "duration": "utter_followup_duration",
+             "who": "utter_followup_who"}
 
 
 def followup_kind(text: str) -> str:
@@ -55,8 +57,8 @@ def followup_message(topic: Topic, kind: str, hint: str) -> dict[str, Any]:
     if kind == "where" and topic.how_to_apply:
         return {"response": "utter_followup_where", **common,
                 "steps": bullets(topic.how_to_apply)}
-    if kind in ("cost", "duration", "who"):
-        return {"response": f"utter_followup_{kind}", **common}
+    if kind in RESPONSES:
+        return {"response": RESPONSES[kind], **common}
     return {"response": "utter_followup_who", **common}
 
 

@@ -41,7 +41,8 @@ def confused_pairs(errors: list[dict], limit: int = 10) -> list[tuple[tuple[str,
 def render(report: dict, intents: dict[str, dict], accuracy: float, support: int,
            pairs: list[tuple[tuple[str, str], int]]) -> str:
     lines = [f"# Held-out NLU report ({date.today().isoformat()})", "",
-             "Produced by `make nlu-report` from `tests/nlu/heldout.yml` (never used for training).",
+             "Produced by `make nlu-report` from `tests/nlu/heldout.yml` "
+             "(never used for training).",
              "",
              f"* topic accuracy (knowledge intents, {support} messages): **{accuracy:.3f}**",
              f"* overall accuracy (all intents): {report.get('accuracy', 0.0):.3f}",
