@@ -24,12 +24,12 @@ def dossier_types() -> dict[str, DossierType]:
     return load_dossier_types(content_dir() / "dossier_types.yml")
 
 
-def type_info(dossier_type: str | None) -> dict[str, str]:
+def type_info(dossier_type: str | None) -> dict[str, Any]:
     return dict(intake().types.get(dossier_type or "") or {})
 
 
 def type_title(dossier_type: str | None) -> str:
-    return type_info(dossier_type).get("title", dossier_type or "")
+    return str(type_info(dossier_type).get("title", dossier_type or ""))
 
 
 def spec_for(domain: dict[str, Any], dossier_type: str | None) -> FormSpec | None:

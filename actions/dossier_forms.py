@@ -26,7 +26,9 @@ REQUESTED = "requested_slot"
 # Rasa asks each slot with `utter_ask_<slot>` (or `utter_ask_<form>_<slot>`) itself; the form
 # questions live in domain/dossiers.yml. Checked by tests/actions/test_dossier_forms.py.
 ASKED_BY_RASA = (
-    "utter_ask_dossier_nis", "utter_ask_dossier_business_name", "utter_ask_dossier_address",
+    "utter_ask_dossier_nis", "utter_ask_evenementenvergunning_form_dossier_nis",
+    "utter_ask_ambulante_handel_form_dossier_nis", "utter_ask_algemene_vraag_form_dossier_nis",
+    "utter_ask_dossier_business_name", "utter_ask_dossier_address",
     "utter_ask_inname_openbaar_domein_form_dossier_address", "utter_ask_dossier_period",
     "utter_ask_evenementenvergunning_form_dossier_period",
     "utter_ask_ambulante_handel_form_dossier_period", "utter_ask_dossier_surface",

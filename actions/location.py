@@ -62,11 +62,24 @@ def locate(tracker: Tracker) -> Location:
         if resolution.status in ("ambiguous", "outside_flanders"):
             return Location(_current(tracker), resolution.status, tuple(resolution.candidates),
                             matched=resolution.matched, source="text")
-    metadata = tracker.latest_message.get("metadata") or {}
-    from_page = _from_nis(metadata.get("nis")) if isinstance(metadata, dict) else None
+    from_page = _from_page(tracker.latest_message.get("metadata"))
     if from_page is not None and tracker.get_slot("nis") is None:
         return _found(tracker, from_page, None, "metadata")
     return Location(_current(tracker), "kept")
+
+
+def _from_page(metadata: Any) -> Any | None:
+    """The municipality of the page the widget is on: its NIS code, else its name."""
+    if not isinstance(metadata, dict):
+        return None
+    by_nis = _from_nis(metadata.get("nis"))
+    if by_nis is not None:
+        return by_nis
+    name = metadata.get("municipality")
+    if not isinstance(name, str) or not 0 < len(name.strip()) <= 60:
+        return None
+    resolution = registry().resolve(name)
+    return resolution.municipality if resolution.status == "found" else None
 
 
 def _current(tracker: Tracker) -> Any | None:

@@ -76,7 +76,8 @@ def widget_payload(message: Mapping[str, Any]) -> dict[str, Any]:
     custom = _custom(message.get("custom"))
     if custom is not None:
         payload["custom"] = custom
-    nested = message.get("metadata") if isinstance(message.get("metadata"), Mapping) else {}
+    raw_meta = message.get("metadata")
+    nested: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
     meta = {key: str(value) for source in (nested, message) for key in _META_KEYS
             if isinstance(value := source.get(key), str) and value}
     if meta:

@@ -1,4 +1,5 @@
-"""Start the whole assistant: action server (5055), Rasa (5005) and the web app (8000).
+"""Start the whole assistant: dossier service (8100), action server (5055), Rasa (5005) and the
+web app (8000).
 
 Children share our process group, so Ctrl-C or a SIGTERM to the group reaches all of them; we
 also forward the signal ourselves, wait briefly, then kill stragglers so no port stays taken.
@@ -7,6 +8,7 @@ When one child dies, everything is stopped (a supervisor restarts the whole unit
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -16,6 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from channel_credentials import compose_credentials  # scripts/ is on sys.path: run directly
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -23,6 +27,7 @@ ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 WEB_PORT = int(os.environ.get("WEB_PORT", "8000"))
 WEB_HOST = os.environ.get("WEB_HOST", HOST)
+DOSSIER_PORT = int(os.environ.get("DOSSIER_PORT", "8100"))
 
 
 def child_env() -> dict[str, str]:
@@ -32,6 +37,15 @@ def child_env() -> dict[str, str]:
     if not env.get("RASA_API_TOKEN"):
         env["RASA_API_TOKEN"] = secrets.token_urlsafe(32)
         print("RASA_API_TOKEN not set: generated a random one for this run only.", flush=True)
+    if not env.get("DOSSIER_SERVICE_TOKEN"):
+        env["DOSSIER_SERVICE_TOKEN"] = secrets.token_urlsafe(32)
+        print("DOSSIER_SERVICE_TOKEN not set: generated a random one for this run only.",
+              flush=True)
+    if not env.get("DOSSIER_OFFICER_TOKENS"):
+        env["DOSSIER_OFFICER_TOKENS"] = json.dumps({secrets.token_urlsafe(32): ["*"]})
+        print("DOSSIER_OFFICER_TOKENS not set: generated a random one for this run only.",
+              flush=True)
+    env.setdefault("DOSSIER_SERVICE_URL", f"http://{HOST}:{DOSSIER_PORT}")
     env.setdefault("RASA_URL", f"http://{HOST}:{RASA_PORT}")
     env.setdefault("ACTION_SERVER_URL", f"http://{HOST}:{ACTION_PORT}/webhook")
     env.setdefault("PROFILE", "local")
@@ -40,14 +54,18 @@ def child_env() -> dict[str, str]:
 
 def commands(env: dict[str, str]) -> list[tuple[str, list[str], str]]:
     endpoints = "endpoints.prod.yml" if env["PROFILE"] == "production" else "endpoints.yml"
+    credentials, channels = compose_credentials(ROOT, env, ROOT / "var" / "credentials.run.yml")
+    print(f"messaging channels: {', '.join(channels) or 'none configured'}", flush=True)
     return [
+        ("dossiers", [str(BIN / "python"), "-m", "bot.dossiers", "serve", "--host", HOST,
+                      "--port", str(DOSSIER_PORT)], f"http://{HOST}:{DOSSIER_PORT}/health"),
         ("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
                      "--port", str(ACTION_PORT)], f"http://{HOST}:{ACTION_PORT}/health"),
         ("rasa", [str(BIN / "python"), "-m", "connectors.rasa_entry", "run",
                   "--model", "models/ondernemersloket.tar.gz", "--enable-api",
                   "--auth-token", env["RASA_API_TOKEN"], "--interface", HOST,
                   "--port", str(RASA_PORT), "--endpoints", endpoints,
-                  "--credentials", "credentials.yml"], f"http://{HOST}:{RASA_PORT}/"),
+                  "--credentials", str(credentials)], f"http://{HOST}:{RASA_PORT}/"),
         ("web", [str(BIN / "python"), "-m", "bot.web", "--host", WEB_HOST,
                  "--port", str(WEB_PORT)], f"http://{HOST}:{WEB_PORT}/health"),
     ]
@@ -105,6 +123,7 @@ def main() -> int:
         print(f"  Rasa REST        http://{HOST}:{RASA_PORT}/webhooks/rest/webhook", flush=True)
         print(f"  Rasa socket.io   http://{HOST}:{RASA_PORT}/socket.io", flush=True)
         print(f"  action server    http://{HOST}:{ACTION_PORT}/health", flush=True)
+        print(f"  dossier service  http://{HOST}:{DOSSIER_PORT}/health", flush=True)
         print("Press Ctrl-C to stop.\n", flush=True)
         while not stopping:
             if any(p.poll() is not None for p in procs):

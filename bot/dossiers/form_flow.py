@@ -185,13 +185,14 @@ def _reopen(ctx: Context, slot: str, message: Message) -> Step:
 
 
 def _confirm(ctx: Context, message: Message) -> Step:
+    # "ja, maar het adres klopt niet" is a correction, not a confirmation.
+    slot = _field_named(ctx, message, None)
+    if slot is not None and not phrase_is(message.text, "yes", ctx.words):
+        return _reopen(ctx, slot, message)
     if _yes(message, ctx.words):
         # The idempotency key is fixed before any network call: a retry never duplicates.
         key = ctx.values.get(SUBMISSION_KEY) or uuid.uuid4().hex
         return Step({CONFIRM: True, SUBMISSION_KEY: key}, requested=None)
-    slot = _field_named(ctx, message, None)
-    if slot is not None:
-        return _reopen(ctx, slot, message)
     if message.said("correct_dossier") or _no(message, ctx.words):
         return Step(requested=EDIT)
     if steps_aside(message, ctx.words):

@@ -42,7 +42,7 @@ _TRAILING = " \t\n.,;:!?"
 class IntakeWords:
     """Everything from content/dossier_forms.yml, ready to match."""
 
-    types: Mapping[str, Mapping[str, str]]
+    types: Mapping[str, Mapping[str, Any]]
     request_patterns: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
     fields: Mapping[str, Mapping[str, Any]]
     formats: Mapping[str, str]

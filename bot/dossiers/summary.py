@@ -48,8 +48,9 @@ def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str
 def summary_text(spec: FormSpec, values: Mapping[str, Any], words: IntakeWords,
                  months: Sequence[str], municipality_name: Callable[[str], str | None]) -> str:
     lines = []
+    own_labels = (words.types.get(spec.dossier_type) or {}).get("labels") or {}
     for slot in spec.fields:
-        label = (words.fields.get(slot) or {}).get("label", slot)
+        label = own_labels.get(slot) or (words.fields.get(slot) or {}).get("label", slot)
         value = format_value(slot, values.get(slot), words, months, municipality_name)
         lines.append(words.formats["line"].format(label=label, value=value))
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from bot.web import chat
 from bot.web.config import WebConfig
 from bot.web.rasa_client import RasaClient
 from bot.web.security import security_headers
+from bot.web.widget import setup_widget_routes
 
 HERE = Path(__file__).parent
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
@@ -45,4 +46,5 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     app.cleanup_ctx.append(client_session)
     setup_routes(app)
     setup_officer_routes(app, config)
+    setup_widget_routes(app, config)
     return app

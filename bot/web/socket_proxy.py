@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
+from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import WSMsgType, web
@@ -25,7 +25,7 @@ RATE_WINDOW_SECONDS = 10.0
 RATE_MAX_FRAMES = 40  # pings included; a person types far less
 CONNECT_TIMEOUT = aiohttp.ClientTimeout(total=10)
 PROXY_SESSION_KEY = web.AppKey("socket_proxy_session", aiohttp.ClientSession)
-OPEN_SOCKETS_KEY = web.AppKey("socket_proxy_open", weakref.WeakSet)
+OPEN_SOCKETS_KEY = web.AppKey("socket_proxy_open", set[web.WebSocketResponse])
 
 
 class RateLimit:
@@ -89,18 +89,20 @@ async def socket_proxy(request: web.Request) -> web.StreamResponse:
         for pump in pumps:
             with contextlib.suppress(asyncio.CancelledError, Exception):  # peer gone
                 await pump
+        request.app[OPEN_SOCKETS_KEY].discard(browser)
         await rasa.close()
         await browser.close()
     return browser
 
 
-async def proxy_session(app: web.Application):  # type: ignore[no-untyped-def]
+async def proxy_session(app: web.Application) -> AsyncIterator[None]:
     app[PROXY_SESSION_KEY] = aiohttp.ClientSession()
-    app[OPEN_SOCKETS_KEY] = weakref.WeakSet()
+    app[OPEN_SOCKETS_KEY] = set()
     yield
     await app[PROXY_SESSION_KEY].close()
 
 
 async def close_open_sockets(app: web.Application) -> None:
-    for browser in list(app[OPEN_SOCKETS_KEY]):
+    sockets: set[web.WebSocketResponse] = app[OPEN_SOCKETS_KEY]
+    for browser in list(sockets):
         await browser.close(code=aiohttp.WSCloseCode.GOING_AWAY)

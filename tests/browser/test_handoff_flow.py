@@ -46,8 +46,10 @@ def test_owner_talks_to_an_officer_and_the_bot_takes_over_again(stack: Stack,
 
     # The owner asks for a person and joins the queue; the bot says so.
     owner.goto(stack.web_url + "/")
-    owner_says(owner, "Ik wil iemand van het ondernemersloket in Aalst spreken")
+    owner_says(owner, "mag ik iemand van het loket aan de lijn?")
     log = owner.locator("#log")
+    expect(log).to_contain_text("In welke gemeente", timeout=WAIT)
+    owner_says(owner, "Aalst")
     expect(log).to_contain_text("plaats 1 in de wachtrij", timeout=WAIT)
 
     # The request appears in the officer's queue without a reload (server-sent events).
@@ -74,7 +76,7 @@ def test_owner_talks_to_an_officer_and_the_bot_takes_over_again(stack: Stack,
 
     # The officer hands back; the owner is told, and the bot answers again.
     officer.click("button[data-action=handback]")
-    expect(officer.locator(".notice")).to_contain_text("terug bij de assistent")
+    expect(officer.locator(".notice")).to_contain_text("terug bij de assistent", timeout=WAIT)
     expect(log).to_contain_text("weer aan mij, de digitale assistent", timeout=WAIT)
     owner_says(owner, "Wat kan je allemaal?")
     expect(log.locator(".msg--bot").last).to_contain_text("Hiermee kan ik je helpen",

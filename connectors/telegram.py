@@ -1,0 +1,155 @@
+"""Telegram channel: `POST /webhooks/telegram/webhook` (set with `setWebhook(secret_token=…)`).
+
+Refused before anything reaches the bot: a missing (401) or wrong (403) secret token header, and
+anything but a private chat. Updates that are older than `max_age_seconds` or were handled
+before (same `update_id`) are acknowledged with 200 but dropped: Telegram retries every update
+that gets an error, and the ones behind it wait, so an error would only delay newer messages.
+Buttons become an inline keyboard; a payload longer than Telegram's 64 bytes is sent as its
+number and looked up again in the conversation when the owner taps it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.choices import URL_PAYLOAD, buttons_of
+from connectors.messaging import ChannelHttpClient, ChannelSendError, officer_text, run_turn
+from connectors.webhook_security import ReplayGuard, is_stale, tokens_match
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+API = "https://api.telegram.org"
+MAX_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+SENDER_PREFIX = "tg-"
+
+
+def keyboard(buttons: list[dict[str, str]]) -> dict[str, Any]:
+    rows = []
+    for number, button in enumerate(buttons, start=1):
+        payload = button["payload"]
+        if URL_PAYLOAD.fullmatch(payload):
+            rows.append([{"text": button["title"], "url": payload}])
+        elif len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES:
+            rows.append([{"text": button["title"], "callback_data": payload}])
+        else:  # looked up by number when tapped
+            rows.append([{"text": button["title"], "callback_data": str(number)}])
+    return {"inline_keyboard": rows}
+
+
+class TelegramOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def __init__(self, access_token: str, client: ChannelHttpClient) -> None:
+        self._url = f"{API}/bot{access_token}"
+        self._client = client
+
+    async def call(self, method: str, body: dict[str, Any]) -> None:
+        try:
+            await self._client.post(f"{self._url}/{method}", json=body)
+        except ChannelSendError as error:
+            logger.warning("telegram: %s failed (%s)", method, error)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        text = officer_text(message).strip()
+        buttons = buttons_of(message)
+        if not text and not buttons:
+            return
+        body: dict[str, Any] = {"chat_id": recipient_id.removeprefix(SENDER_PREFIX),
+                                "text": (text or "…")[:MAX_TEXT]}
+        if buttons:
+            body["reply_markup"] = keyboard(buttons)
+        await self.call("sendMessage", body)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, **kwargs})
+
+
+def incoming(update: Mapping[str, Any]) -> tuple[str, str, float | None, str | None] | None:
+    """(chat id, text, sent at, callback query id) of a private-chat message or button tap."""
+    query = update.get("callback_query")
+    if isinstance(query, Mapping):
+        message, text, sent_at = query.get("message") or {}, query.get("data"), None
+        query_id = str(query.get("id") or "") or None
+    else:
+        message = update.get("message") or {}
+        text, sent_at, query_id = message.get("text"), message.get("date"), None
+    chat = message.get("chat") if isinstance(message, Mapping) else None
+    if not isinstance(chat, Mapping) or chat.get("type") != "private" or \
+            not isinstance(text, str) or not isinstance(chat.get("id"), int):
+        return None
+    when = float(sent_at) if isinstance(sent_at, (int, float)) else None
+    return str(chat["id"]), text, when, query_id
+
+
+class TelegramInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(str(credentials.get("access_token") or ""),
+                   str(credentials.get("secret_token") or ""),
+                   float(credentials.get("max_age_seconds") or 300))
+
+    def __init__(self, access_token: str, secret_token: str, max_age_seconds: float = 300,
+                 client: ChannelHttpClient | None = None) -> None:
+        if not access_token or not secret_token:
+            raise ValueError("telegram: access_token and secret_token are required")
+        self.access_token = access_token
+        self.secret_token = secret_token
+        self.max_age_seconds = max_age_seconds
+        self.client = client or ChannelHttpClient()
+        self.replays = ReplayGuard()
+
+    def get_output_channel(self) -> OutputChannel:
+        return TelegramOutput(self.access_token, self.client)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("telegram_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            given = request.headers.get(SECRET_HEADER)
+            if given is None:
+                return response.json({"error": "unauthorized"}, status=401)
+            if not tokens_match(given, self.secret_token):
+                return response.json({"error": "forbidden"}, status=403)
+            update = request.json if isinstance(request.json, dict) else {}
+            found = incoming(update)
+            if found is None:
+                return response.json({"status": "ignored"})
+            chat_id, text, sent_at, query_id = found
+            if sent_at is not None and is_stale(sent_at, self.max_age_seconds):
+                return response.json({"status": "ignored", "reason": "stale"})
+            update_id = update.get("update_id")
+            if not isinstance(update_id, int) or self.replays.seen_before(f"update:{update_id}"):
+                return response.json({"status": "ignored", "reason": "duplicate"})
+            output = TelegramOutput(self.access_token, self.client)
+            if query_id:
+                await output.call("answerCallbackQuery", {"callback_query_id": query_id})
+            sender = SENDER_PREFIX + chat_id
+            agent = getattr(request.app.ctx, "agent", None)
+            for message in await run_turn(agent, on_new_message, self.name(), sender, text):
+                await output.send_response(sender, message)
+            return response.json({"status": "ok"})
+
+        return webhook
