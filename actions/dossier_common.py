@@ -84,6 +84,12 @@ def events_since_user(tracker: Tracker) -> list[dict[str, Any]]:
     return events
 
 
+def activated_now(tracker: Tracker, form: str) -> bool:
+    """The form is being activated in this turn (Rasa marks it active before validating)."""
+    return any(e.get("event") == "active_loop" and e.get("name") == form
+               for e in events_since_user(tracker))
+
+
 def fresh_answer(tracker: Tracker, form: str) -> bool:
     """The form runs right after the owner's message (not after another action answered it)."""
     actions = [e.get("name") for e in events_since_user(tracker) if e.get("event") == "action"]

@@ -15,10 +15,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import dossier_service
 from actions.base import SafeAction
-from actions.dossier_common import fresh_answer, intake, message_from, spec_for
+from actions.dossier_common import activated_now, fresh_answer, intake, message_from, spec_for
 from actions.location import Location, locate, say_location_problem
 from bot.dossiers.form_flow import Context, Step, answer, resume
+from bot.dossiers.forms import CONFIRM
 from bot.validators import today_in_brussels
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ class SafeFormValidation(SafeAction, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
+            dossier_service.wake()
             return await asyncio.wait_for(self.perform(dispatcher, tracker, domain),
                                           timeout=self.deadline_seconds)
         except Exception as error:  # includes asyncio.TimeoutError
@@ -104,7 +107,8 @@ def step_events(dispatcher: CollectingDispatcher, step: Step,
     if location is not None and step.slots.get("dossier_nis"):
         events = [*location.events, *events]
     if step.stop:
-        return [*events, SlotSet(REQUESTED, None)]
+        # A real slot must change, or Rasa takes the message as "not for the form".
+        return [*events, SlotSet(CONFIRM, None), SlotSet(REQUESTED, None)]
     requested = step.requested
     # The requested slot is set even when it does not change: a SlotSet tells Rasa the message
     # was handled (an answer, a wrong answer or a correction), so the form is not rejected.
@@ -137,9 +141,10 @@ class ValidateDossierForm(SafeFormValidation, abc.ABC):
 
         context = Context(spec, dict(tracker.slots), intake(), today_in_brussels(), municipality)
         requested = tracker.get_slot(REQUESTED)
-        active = (tracker.active_loop or {}).get("name") == spec.form
-        if not active or not fresh_answer(tracker, spec.form):
-            step = resume(context, requested if active else None)
+        if activated_now(tracker, spec.form):
+            step = resume(context)
+        elif not fresh_answer(tracker, spec.form):
+            step = resume(context, requested)
         else:
             step = answer(context, requested, message_from(tracker))
         return step_events(dispatcher, step, location)

@@ -75,3 +75,11 @@ def backend() -> DossierBackend:
         _backend.loop = loop
     _backend.ensure_delivery()
     return _backend
+
+
+def wake() -> None:
+    """Called by every dossier action: starts the outbox delivery on the first action call
+    after a restart (so queued submissions go out even before anyone submits again). Without
+    a configured service (unit tests) it does nothing."""
+    if _backend is not None or os.environ.get("DOSSIER_SERVICE_URL"):
+        backend()

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import dossier_service
 from actions.base import SafeAction
 from actions.dossier_common import intake, message_from, spec_for, type_info, type_title
 from actions.knowledge import answer_topic
@@ -74,6 +75,7 @@ class ActionStartDossier(SafeAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        dossier_service.wake()
         key = requested_key(tracker)
         spec = spec_for(domain, key)
         if spec is not None:

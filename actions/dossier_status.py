@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import dossier_service
 from actions.base import SafeAction
 from actions.dossier_common import (
+    activated_now,
     counter_name,
     fresh_answer,
     intake,
@@ -100,7 +101,7 @@ class ValidateDossierStatusForm(SafeFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         message = message_from(tracker)
-        if (tracker.active_loop or {}).get("name") != FORM:
+        if activated_now(tracker, FORM):
             return self._activate(tracker, message)
         if not fresh_answer(tracker, FORM):
             return _ask(_next(dict(tracker.slots)), {})

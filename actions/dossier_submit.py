@@ -83,7 +83,7 @@ class ActionFinishDossier(SafeAction):
                 timeout=SUBMIT_BUDGET_SECONDS)
         except Invalid as rejected:
             logger.error("dossier submission %s rejected: %s", key, rejected.code)
-            dispatcher.utter_message(response="utter_dossier_rejected", counter_name=counter.name,
+            dispatcher.utter_message(response="utter_dossier_rejected",
                                      json_message=contract(None))
             dispatcher.utter_message(**counter_message(counter))
             return [*clear_form_events(), *context]

@@ -53,6 +53,9 @@ STEP_ASIDE_INTENTS = frozenset({
     "request_human", "express_frustration", "request_restart", "ask_dossier_status",
     "start_dossier", "bot_challenge", "ask_capabilities", "greet", "thank", "goodbye",
 })
+# Intents of messages that answer the form (or steer it), never questions in between.
+ANSWER_INTENTS = frozenset({"inform", "inform_municipality", "affirm", "deny", "stop_form",
+                            "correct_dossier"})
 FREE_TEXT_KINDS = frozenset({"text", "name"})
 Reply = tuple[str, dict[str, Any]]
 
@@ -110,14 +113,15 @@ def resume(ctx: Context, requested: str | None = None) -> Step:
 
 
 def steps_aside(message: Message, words: IntakeWords) -> bool:
-    """A question or request for something else rather than an answer."""
+    """A question or request for something else rather than an answer: a confident request
+    for something else, or anything phrased as a question that is not classified as an answer
+    (also when the classifier is unsure, then Rasa's clarification takes it)."""
     intent = message.intent or ""
     if message.is_payload:
         return intent in STEP_ASIDE_INTENTS or intent.startswith("ask_")
     if intent in STEP_ASIDE_INTENTS and message.confidence >= SURE:
         return True
-    other = intent.startswith("ask_") or intent in STEP_ASIDE_INTENTS or intent == "out_of_scope"
-    return other and message.confidence >= LIKELY and looks_like_question(message.text, words)
+    return intent not in ANSWER_INTENTS and looks_like_question(message.text, words)
 
 
 def wants_stop(message: Message, words: IntakeWords, optional: bool) -> bool:
@@ -258,7 +262,11 @@ def answer(ctx: Context, requested: str | None, message: Message) -> Step:
             Step(replies=[("utter_dossier_value_missing", {})], requested=requested)
     result = parse_value(kind, message.text, ctx.today)
     if isinstance(result, Valid):
-        if kind in FREE_TEXT_KINDS and steps_aside(message, ctx.words):
+        if requested in ctx.spec.question_slots:
+            aside = message.intent in STEP_ASIDE_INTENTS and message.confidence >= SURE
+        else:
+            aside = kind in FREE_TEXT_KINDS and steps_aside(message, ctx.words)
+        if aside:
             return Step(reject=True)
         if kind in FREE_TEXT_KINDS and (_yes(message, ctx.words) or _no(message, ctx.words)):
             return Step(replies=[("utter_dossier_value_missing", {})], requested=requested)

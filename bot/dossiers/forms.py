@@ -45,6 +45,11 @@ APPLICANT_SLOTS: Mapping[str, str] = {
     "dossier_phone": "phone",
     "dossier_enterprise_number": "enterprise_number",
 }
+# Slots whose answer is itself a question (the general question for the counter): a message
+# phrased as a question is the answer there, not a question in between.
+QUESTION_SLOTS: Mapping[str, frozenset[str]] = {
+    "algemene_vraag": frozenset({"dossier_description"}),
+}
 # Slots cleared after a submission or a stop (personal data does not linger in the tracker).
 FORM_STATE_SLOTS = (*SLOT_KINDS, CONFIRM, EDIT, SUBMISSION_KEY)
 
@@ -55,6 +60,7 @@ class FormSpec:
     dossier_type: str
     slots: tuple[str, ...]  # in asking order, ending with CONFIRM
     optional: frozenset[str]
+    question_slots: frozenset[str] = frozenset()
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -89,7 +95,8 @@ def spec_from_domain(domain: Mapping[str, Any], dossier_type: str,
         return None
     slots = tuple(form.get("required_slots") or ())
     return FormSpec(form_name(dossier_type), dossier_type, slots,
-                    optional_slots(slots, types.get(dossier_type)))
+                    optional_slots(slots, types.get(dossier_type)),
+                    QUESTION_SLOTS.get(dossier_type, frozenset()))
 
 
 def missing(spec: FormSpec, values: Mapping[str, Any]) -> str | None:

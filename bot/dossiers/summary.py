@@ -22,6 +22,16 @@ def _number(value: float) -> str:
     return text.replace(".", ",")
 
 
+def format_phone(e164: str) -> str:
+    """+32470123456 -> 0470 12 34 56; other Belgian numbers as 0 + the national number."""
+    national = e164.removeprefix("+32")
+    if national == e164 or not national.isdigit():
+        return e164
+    if national.startswith("4") and len(national) == 9:
+        return f"0{national[:3]} {national[3:5]} {national[5:7]} {national[7:]}"
+    return f"0{national}"
+
+
 def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str],
                  municipality_name: Callable[[str], str | None]) -> str:
     formats = words.formats
@@ -42,6 +52,8 @@ def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str
         return formats["surface"].format(value=_number(float(value)))
     if kind == "count":
         return formats["count"].format(value=value)
+    if kind == "phone":
+        return format_phone(str(value))
     return str(value)
 
 

@@ -78,27 +78,34 @@ def form_tracker(text: str, intent: str, *, form: str = TERRAS_FORM, requested: 
                  slots: dict[str, Any] | None = None, confidence: float = 0.95,
                  entities: list[dict[str, Any]] | None = None, active: bool = True,
                  after: list[str] = ()) -> Tracker:
-    """The tracker a validation action gets: the owner's message, then (optionally) other
-    actions that ran after it, then the form itself."""
+    """The tracker a validation action gets, as Rasa builds it: the owner's message, other
+    actions that ran after it, the form's activation (`active=False`: Rasa marks the loop
+    active before it validates), then the form itself."""
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
               "entities": entities or [], "intent_ranking": [], "metadata": {}}
     events: list[dict[str, Any]] = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": latest},
         *({"event": "action", "name": name} for name in after),
+        *([] if active else [{"event": "active_loop", "name": form}]),
         {"event": "slot", "name": "requested_slot", "value": requested},
         {"event": "action", "name": form},
     ]
     all_slots = {**(slots or {}), "requested_slot": requested}
     return Tracker(sender_id="owner-1", slots=all_slots, latest_message=latest, events=events,
-                   paused=False, followup_action=None,
-                   active_loop={"name": form} if active else {}, latest_action_name=form)
+                   paused=False, followup_action=None, active_loop={"name": form},
+                   latest_action_name=form)
 
 
 async def run(action: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, DOMAIN)
     return dispatcher.messages, events
+
+
+def form_accepts(events: list[dict[str, Any]]) -> bool:
+    """Rasa rejects the form for a message when validation sets no slot but requested_slot."""
+    return any(e.get("event") == "slot" and e["name"] != "requested_slot" for e in events)
 
 
 def responses(messages: list[dict[str, Any]]) -> list[str]:
@@ -242,6 +249,35 @@ async def test_question_in_between_is_left_to_rasa_and_the_form_asks_again_after
     assert slot_events(events)["requested_slot"] == "dossier_business_name"
 
 
+async def test_a_question_the_classifier_is_unsure_about_is_not_taken_as_an_address():
+    values = terras_answers(dossier_address=None)
+    tracker = form_tracker("mag ik ook muziek spelen op het terras?", "nlu_fallback",
+                           confidence=0.3, requested="dossier_address", slots=values)
+    messages, events = await run(ValidateTerrasvergunningForm(), tracker)
+    assert events == [] and messages == []
+
+
+async def test_the_general_question_itself_may_be_a_question():
+    from actions.dossier_forms import ValidateAlgemeneVraagForm
+
+    values = {"dossier_type": "algemene_vraag", "dossier_nis": AALST}
+    text = "Mag ik mijn etalage tijdelijk bekleven met reclame voor een actie?"
+    tracker = form_tracker(text, "nlu_fallback", confidence=0.3, form="algemene_vraag_form",
+                           requested="dossier_description", slots=values)
+    _, events = await run(ValidateAlgemeneVraagForm(), tracker)
+    slots = slot_events(events)
+    assert slots["dossier_description"] == text
+    assert slots["requested_slot"] == "dossier_applicant_name"
+
+
+async def test_every_handled_message_keeps_the_form_going():
+    values = terras_answers(dossier_email=None)
+    for text in ("lotte@voorbeeld.be", "lotte@", "/deny"):
+        tracker = form_tracker(text, "inform", requested="dossier_email", slots=values)
+        _, events = await run(ValidateTerrasvergunningForm(), tracker)
+        assert form_accepts(events), text
+
+
 async def test_a_name_that_happens_to_look_like_a_topic_is_still_an_answer():
     values = terras_answers(dossier_business_name=None)
     tracker = form_tracker("Frituur Bij Jos", "ask_horeca_uitbating", confidence=0.7,
@@ -257,6 +293,7 @@ async def test_stop_ends_the_form_and_nothing_is_submitted(text, intent):
     tracker = form_tracker(text, intent, requested="dossier_email", slots=values)
     messages, events = await run(ValidateTerrasvergunningForm(), tracker)
     assert messages == [] and slot_events(events)["requested_slot"] is None
+    assert form_accepts(events)  # else Rasa would treat "stop" as a question for elsewhere
     backend = RecordingBackend()
     dossier_service.install(backend)  # type: ignore[arg-type]
     try:
@@ -480,6 +517,42 @@ async def test_service_down_keeps_the_submission_and_it_arrives_exactly_once(ser
     assert slot_events(events)["dossier_pending_key"] is None
 
 
+async def test_after_a_restart_queued_submissions_leave_with_the_first_dossier_action(
+        tmp_path, monkeypatch):
+    harness = ServiceHarness(tmp_path)
+    path = tmp_path / "outbox.sqlite3"
+    client = DossierClient(harness.url, SERVICE_TOKEN, timeout=1.5, retries=0)
+    queued = await Outbox(client, path).submit(
+        {"type": "terrasvergunning", "tenant": "oost-vlaanderen", "counter": "gent",
+         "municipality": {"nis": GENT, "name": "Gent"},
+         "applicant": {"name": "Lotte Verbeke", "email": "lotte@voorbeeld.be",
+                       "enterprise_number": VALID_KBO},
+         "fields": {"business_name": "Café De Hoek", "address": "Kerkstraat 12",
+                    "period": {"start": "2027-04-01", "end": "2027-09-30"}, "surface": 18.5}},
+        "key-" + "c" * 20)
+    await client.close()
+    assert queued.queued  # the service was down
+    monkeypatch.setenv("DOSSIER_SERVICE_URL", harness.url)
+    monkeypatch.setenv("DOSSIER_SERVICE_TOKEN", SERVICE_TOKEN)
+    monkeypatch.setenv("DOSSIER_OUTBOX_PATH", str(path))
+    monkeypatch.setenv("DOSSIER_OUTBOX_INTERVAL_SECONDS", "0.05")
+    dossier_service.install(None)  # a fresh action server process
+    await harness.up()
+    try:
+        await run(ActionStartDossier(), make_tracker("dossier starten", "start_dossier"))
+        for _ in range(100):
+            if await harness.dossiers("gent"):
+                break
+            await asyncio.sleep(0.05)
+        assert len(await harness.dossiers("gent")) == 1
+    finally:
+        backend = dossier_service._backend
+        dossier_service.install(None)
+        if backend is not None:
+            await backend.close()
+        await harness.down()
+
+
 async def test_a_broken_outbox_keeps_the_answers_for_a_retry_without_retyping(service,
                                                                                monkeypatch):
     _, backend = service
@@ -502,6 +575,17 @@ async def test_a_broken_outbox_keeps_the_answers_for_a_retry_without_retyping(se
     messages, events = await run(ActionStartDossier(), retry)
     assert responses(messages) == ["utter_dossier_resume"]
     assert "dossier_submission_key" not in slot_events(events)
+
+
+async def test_data_the_service_refuses_is_reported_honestly_and_not_retried(service):
+    harness, backend = service
+    await harness.up()
+    messages, events = await run(ActionFinishDossier(), make_tracker(
+        "ja", "affirm", slots=confirmed(dossier_surface=-5)))
+    assert responses(messages) == ["utter_dossier_rejected", "utter_counter_info"]
+    assert "dossier" not in public(messages[0]["custom"])
+    assert all(slot_events(events)[slot] is None for slot in FORM_STATE_SLOTS)
+    assert await backend.outbox.pending_count() == 0 and await harness.dossiers("gent") == []
 
 
 async def test_general_question_is_submitted_when_the_service_knows_the_type(tmp_path):

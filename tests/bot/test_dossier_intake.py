@@ -95,6 +95,8 @@ def test_summary_values_are_written_the_flemish_way():
     assert format_value("dossier_surface", 20.0, WORDS, MONTHS, name) == "20 m²"
     assert format_value("dossier_nis", "44021", WORDS, MONTHS, name) == "Gent"
     assert format_value("dossier_phone", "", WORDS, MONTHS, name) == "(niet ingevuld)"
+    assert format_value("dossier_phone", "+32470123456", WORDS, MONTHS, name) == "0470 12 34 56"
+    assert format_value("dossier_phone", "+3291234567", WORDS, MONTHS, name) == "091234567"
 
 
 def test_submission_puts_applicant_data_apart_and_leaves_skipped_answers_out():

@@ -199,7 +199,7 @@ def test_the_widget_shows_when_an_officer_joins_and_labels_the_officers_messages
     console.login()  # someone of the Aalst counter is available
     open_demo(page, stack)
     page.locator(".launcher").click()
-    ask(page, "Ik wil iemand van het ondernemersloket spreken")
+    ask(page, "Ik wil met een medewerker spreken")  # the page says Aalst: no question
     status = page.locator(".panel__handoff")
     expect(status).to_have_text(re.compile("wachtrij"), timeout=WAIT)
     queue = console.get("/officer/fragments/queue")

@@ -21,9 +21,10 @@ def port_open(port: int) -> bool:
 
 def test_run_starts_everything_answers_and_stops_cleanly():
     require_model()
-    ports = {"ACTION_PORT": free_port(), "RASA_PORT": free_port(), "WEB_PORT": free_port()}
+    ports = {"ACTION_PORT": free_port(), "RASA_PORT": free_port(), "WEB_PORT": free_port(),
+             "DOSSIER_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
-    for key in ("RASA_URL", "ACTION_SERVER_URL"):
+    for key in ("RASA_URL", "ACTION_SERVER_URL", "DOSSIER_SERVICE_URL", "HANDOFF_SERVICE_URL"):
         env.pop(key, None)
     proc = subprocess.Popen([sys.executable, "scripts/run.py"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

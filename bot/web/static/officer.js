@@ -20,6 +20,8 @@
   }
 
   const target = page === "queue" ? "queue" : "transcript";
+  let submitting = false;  // our own form post is under way: its redirect wins over a reload
+  document.addEventListener("submit", function () { submitting = true; });
   const events = new EventSource("/officer/events");
   events.addEventListener("queue", function () {
     if (page === "queue") { refresh("queue"); }
@@ -31,7 +33,8 @@
   events.addEventListener("request", function (event) {
     const data = JSON.parse(event.data || "{}");
     const reply = document.getElementById("reply");
-    if (page === "request" && String(data.request_id) === requestId && !(reply && reply.value)) {
+    if (page === "request" && String(data.request_id) === requestId && !submitting &&
+        !(reply && reply.value)) {
       window.location.reload();  // status changed elsewhere: show the right buttons
     }
   });
