@@ -70,6 +70,9 @@ test: install lint validate train unit test-stories test-nlu ## Everything CI ru
 bench: install train ## Benchmarks of the hot path
 	$(PY) -m bench
 
+officer: install ## Create an officer account: make officer NAME=sofie COUNTERS="aalst gent" (asks the password)
+	$(PY) -m bot.handoff create-officer --name "$(NAME)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)") $(foreach c,$(COUNTERS),--counter $(c))
+
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt
 

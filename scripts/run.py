@@ -45,6 +45,11 @@ def child_env() -> dict[str, str]:
         env["DOSSIER_OFFICER_TOKENS"] = json.dumps({secrets.token_urlsafe(32): ["*"]})
         print("DOSSIER_OFFICER_TOKENS not set: generated a random one for this run only.",
               flush=True)
+    if not env.get("HANDOFF_SERVICE_TOKEN"):
+        env["HANDOFF_SERVICE_TOKEN"] = secrets.token_urlsafe(32)
+        print("HANDOFF_SERVICE_TOKEN not set: generated a random one for this run only.",
+              flush=True)
+    env.setdefault("HANDOFF_SERVICE_URL", f"http://{HOST}:{WEB_PORT}")
     env.setdefault("DOSSIER_SERVICE_URL", f"http://{HOST}:{DOSSIER_PORT}")
     env.setdefault("RASA_URL", f"http://{HOST}:{RASA_PORT}")
     env.setdefault("ACTION_SERVER_URL", f"http://{HOST}:{ACTION_PORT}/webhook")
