@@ -10,13 +10,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
-from actions.location import locate
+from actions.human import hand_over
+from actions.knowledge import answer_topic
+from actions.location import Location, locate, say_location_problem
 from actions.municipality import handle_municipality
 from actions.services import catalog, ui_labels
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_OPTIONS = 3
 MIN_CONFIDENCE = 0.05
+# A place name in a question lowers the classifier's confidence; with the place resolved, a
+# runner-up this strong is taken as what the owner meant.
+PLACE_BOOSTED_CONFIDENCE = 0.3
+PERSON_INTENTS = ("request_human", "express_frustration")
 NOT_OFFERED = {FALLBACK_INTENT, "out_of_scope", "affirm", "deny", "unclear_input", "greet",
                "goodbye", "thank"}
 
@@ -54,6 +60,28 @@ def clarification_buttons(tracker: Tracker) -> list[dict[str, str]]:
     return buttons
 
 
+def best_intent(tracker: Tracker) -> tuple[str | None, float]:
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        if ranked.get("name") != FALLBACK_INTENT:
+            return ranked.get("name"), float(ranked.get("confidence") or 0.0)
+    return None, 0.0
+
+
+def act_on_place_and_intent(
+    dispatcher: CollectingDispatcher, tracker: Tracker, location: Location
+) -> list[EventType]:
+    """The message named a place: use it, and act on the likeliest intent when it is strong."""
+    intent, confidence = best_intent(tracker)
+    if intent and confidence >= PLACE_BOOSTED_CONFIDENCE:
+        if intent in PERSON_INTENTS:
+            return hand_over(dispatcher, tracker, location)
+        topic = catalog().for_intent(intent)
+        if topic is not None:
+            say_location_problem(dispatcher, location)
+            return answer_topic(dispatcher, tracker, topic, location)
+    return handle_municipality(dispatcher, tracker, location)
+
+
 class ActionClarify(SafeAction):
     def name(self) -> str:
         return "action_clarify"
@@ -63,8 +91,7 @@ class ActionClarify(SafeAction):
     ) -> list[EventType]:
         location = locate(tracker)
         if location.source in ("text", "button"):
-            # The message was mostly a place name the classifier did not recognise.
-            return handle_municipality(dispatcher, tracker, location)
+            return act_on_place_and_intent(dispatcher, tracker, location)
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("pending_offer", "human")]

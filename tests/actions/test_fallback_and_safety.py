@@ -99,3 +99,23 @@ async def test_hanging_action_answers_within_its_deadline():
     messages, _ = await run(Hanging(), make_tracker("x", "greet"))
     assert asyncio.get_running_loop().time() - started < 2
     assert messages[0]["response"] == "utter_technical_problem"
+
+
+async def test_person_request_with_a_place_is_not_lost_when_confidence_is_low():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45},
+               {"name": "request_human", "confidence": 0.41},
+               {"name": "inform_municipality", "confidence": 0.3}]
+    tracker = make_tracker("Ik wil een ambtenaar spreken, mijn zaak is in Aalst", "nlu_fallback",
+                           ranking=ranking)
+    _messages, events = await run(ActionClarify(), tracker)
+    assert slot_events(events)["nis"] == "41002"
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["action_request_human"]
+
+
+async def test_topic_question_with_a_place_is_answered_when_confidence_is_low():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45},
+               {"name": "ask_terrasvergunning", "confidence": 0.38}]
+    tracker = make_tracker("terraske in Sint-Truiden?", "nlu_fallback", ranking=ranking)
+    messages, events = await run(ActionClarify(), tracker)
+    assert messages[0]["custom"]["topic"] == "terrasvergunning"
+    assert slot_events(events)["municipality"] == "Sint-Truiden"
