@@ -11,16 +11,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
 from actions.human import hand_over
-from actions.knowledge import answer_topic
-from actions.location import Location, locate, say_location_problem
+from actions.location import Location, locate
 from actions.municipality import handle_municipality
 from actions.services import catalog, ui_labels
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_OPTIONS = 3
 MIN_CONFIDENCE = 0.05
-# A place name in a question lowers the classifier's confidence; with the place resolved, a
-# runner-up this strong is taken as what the owner meant.
+# A place name in a request for a person lowers the classifier's confidence; with the place
+# resolved, a person intent this strong is taken as meant. Topics are not guessed this way:
+# an out-of-scope question naming a town must never get a random topic.
 PLACE_BOOSTED_CONFIDENCE = 0.3
 PERSON_INTENTS = ("request_human", "express_frustration")
 NOT_OFFERED = {FALLBACK_INTENT, "out_of_scope", "affirm", "deny", "unclear_input", "greet",
@@ -70,15 +70,10 @@ def best_intent(tracker: Tracker) -> tuple[str | None, float]:
 def act_on_place_and_intent(
     dispatcher: CollectingDispatcher, tracker: Tracker, location: Location
 ) -> list[EventType]:
-    """The message named a place: use it, and act on the likeliest intent when it is strong."""
+    """The message named a place: use it, and hand over when the owner asked for a person."""
     intent, confidence = best_intent(tracker)
-    if intent and confidence >= PLACE_BOOSTED_CONFIDENCE:
-        if intent in PERSON_INTENTS:
-            return hand_over(dispatcher, tracker, location)
-        topic = catalog().for_intent(intent)
-        if topic is not None:
-            say_location_problem(dispatcher, location)
-            return answer_topic(dispatcher, tracker, topic, location)
+    if intent in PERSON_INTENTS and confidence >= PLACE_BOOSTED_CONFIDENCE:
+        return hand_over(dispatcher, tracker, location)
     return handle_municipality(dispatcher, tracker, location)
 
 
