@@ -33,6 +33,7 @@ def topic_buttons(topic: Topic) -> list[dict[str, str]]:
         if related:
             buttons.append({"title": labels["related"].format(title=related.title),
                             "payload": f"/{related.intent}"})
+    buttons.append({"title": labels["talk_to_person"], "payload": "/request_human"})
     return buttons
 
 

@@ -30,6 +30,7 @@ async def test_local_question_with_municipality_gets_answer_source_and_counter()
     slots = slot_events(events)
     assert slots["municipality"] == "Aalst" and slots["topic"] == "terrasvergunning"
     assert any(b["payload"].startswith("/start_dossier") for b in answer["buttons"])
+    assert answer["buttons"][-1]["payload"] == "/request_human"
 
 
 async def test_local_question_without_municipality_asks_for_it():

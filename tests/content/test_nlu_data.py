@@ -41,6 +41,14 @@ def test_every_topic_has_enough_examples(root):
         assert len(set(data[f"ask_{topic}"])) >= MIN_EXAMPLES_PER_TOPIC, topic
 
 
+def test_every_knowledge_intent_maps_to_a_topic(root):
+    non_topic = {"ask_capabilities", "ask_followup", "ask_dossier_status"}
+    topics = set(topic_ids(root))
+    for intent in training(root):
+        if intent.startswith("ask_") and intent not in non_topic:
+            assert intent.removeprefix("ask_") in topics, intent
+
+
 def test_no_example_is_used_for_two_intents(root):
     owners: dict[str, set[str]] = defaultdict(set)
     for intent, examples in training(root).items():
