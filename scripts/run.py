@@ -68,7 +68,8 @@ def commands(env: dict[str, str]) -> list[tuple[str, list[str], str]]:
                      "--port", str(ACTION_PORT)], f"http://{HOST}:{ACTION_PORT}/health"),
         ("rasa", [str(BIN / "python"), "-m", "connectors.rasa_entry", "run",
                   "--model", "models/ondernemersloket.tar.gz", "--enable-api",
-                  "--auth-token", env["RASA_API_TOKEN"], "--interface", HOST,
+                  # `=` form: a random token may start with "-", which argparse would misread
+                  f"--auth-token={env['RASA_API_TOKEN']}", "--interface", HOST,
                   "--port", str(RASA_PORT), "--endpoints", endpoints,
                   "--credentials", str(credentials)], f"http://{HOST}:{RASA_PORT}/"),
         ("web", [str(BIN / "python"), "-m", "bot.web", "--host", WEB_HOST,

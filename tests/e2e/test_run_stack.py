@@ -50,7 +50,8 @@ def test_run_starts_everything_answers_and_stops_cleanly():
             replies = json.loads(response.read())
         assert replies and replies[0]["text"].startswith("Dag")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     time.sleep(1)
     assert not any(port_open(port) for port in ports.values()), "a port stayed taken"
