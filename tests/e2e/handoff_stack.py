@@ -95,7 +95,7 @@ def handoff_stack(tmp: Path) -> Iterator[Stack]:
                             f"http://127.0.0.1:{action_port}/health"))
         procs.append(_start("rasa", [
             str(BIN / "python"), "-m", "connectors.rasa_entry", "run", "--model", str(MODEL),
-            "--enable-api", "--auth-token", rasa_token, "--interface", "127.0.0.1",
+            "--enable-api", f"--auth-token={rasa_token}", "--interface", "127.0.0.1",
             "--port", str(rasa_port), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml")], env, tmp, env["RASA_URL"] + "/"))
         procs.append(_start("web", [str(BIN / "python"), "-m", "bot.web", "--host", "127.0.0.1",
