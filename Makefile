@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install install-browser train run test lint unit validate test-stories test-nlu nlu-report bench lock clean officer
+.PHONY: help install spacy-model install-browser train run test lint unit validate test-stories test-nlu nlu-report bench lock clean officer
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ $(VENV)/.installed: requirements.in requirements-dev.in constraints.txt
 $(SPACY_DIR)/.built: scripts/build_spacy_pipeline.py $(VENV)/.installed
 	$(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
 	@touch $@
+
+spacy-model: install ## Use spaCy's nl_core_news_sm: make spacy-model WHEEL=path/to/nl_core_news_sm-3.4.0-py3-none-any.whl
+	@test -n "$(WHEEL)" || { echo "give the downloaded wheel: make spacy-model WHEEL=..."; exit 1; }
+	$(PY) -m pip install --no-deps "$(WHEEL)"
+	SPACY_MODEL_REQUIRED=1 $(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
+	@touch $(SPACY_DIR)/.built
 
 install-browser: ## Install Debian's chromium for the browser tests (Playwright uses it, never downloads one)
 	@scripts/install_browser.sh
