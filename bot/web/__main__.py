@@ -8,7 +8,7 @@ import logging
 from aiohttp import web
 
 from bot.web.app import create_app
-from bot.web.config import WebConfig
+from bot.webcore.config import WebConfig
 
 
 def main() -> None:

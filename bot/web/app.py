@@ -10,10 +10,11 @@ from aiohttp import web
 
 from bot.handoff.web.routes import setup_officer_routes
 from bot.web import chat
-from bot.web.config import WebConfig
 from bot.web.rasa_client import RasaClient
 from bot.web.security import security_headers
 from bot.web.widget import setup_widget_routes
+from bot.webcore.config import WebConfig
+from bot.webcore.owner_session import SECURE_KEY
 
 HERE = Path(__file__).parent
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
@@ -31,7 +32,7 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
     app[chat.TEMPLATE_KEY] = Template((HERE / "templates" / "chat.html").read_text("utf-8"))
     app[chat.TEXTS_PATH_KEY] = config.content_dir / "web.yml"
-    app[chat.SECURE_KEY] = config.secure_cookies
+    app[SECURE_KEY] = config.secure_cookies
 
     async def client_session(app: web.Application):  # type: ignore[no-untyped-def]
         session = aiohttp.ClientSession()

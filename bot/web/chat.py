@@ -1,12 +1,8 @@
-"""Handlers of the owner's chat page: the page itself and a JSON proxy to Rasa.
-
-Conversation ids are random tokens in an HttpOnly cookie, so nobody can post into, or read,
-another owner's conversation through this app."""
+"""Handlers of the owner's chat page: the page itself and a JSON proxy to Rasa."""
 
 from __future__ import annotations
 
 import html
-import re
 import secrets
 from pathlib import Path
 from string import Template
@@ -16,25 +12,12 @@ from aiohttp import web
 
 from bot.text_input import MAX_CHARS
 from bot.web.rasa_client import RasaClient, RasaUnavailable
-from bot.web.texts import load_texts
+from bot.webcore.owner_session import session_id, set_session
+from bot.webcore.texts import load_texts
 
-SESSION_COOKIE = "olk_session"
-_SESSION_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
-SESSION_MAX_AGE = 60 * 60 * 24
 TEMPLATE_KEY = web.AppKey("chat_template", Template)
 RASA_KEY = web.AppKey("rasa_client", RasaClient)
 TEXTS_PATH_KEY = web.AppKey("texts_path", Path)
-SECURE_KEY = web.AppKey("secure_cookies", bool)
-
-
-def session_id(request: web.Request) -> str | None:
-    value = request.cookies.get(SESSION_COOKIE, "")
-    return value if _SESSION_RE.fullmatch(value) else None
-
-
-def set_session(request: web.Request, response: web.StreamResponse, value: str) -> None:
-    response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True,
-                        samesite="Strict", secure=request.app[SECURE_KEY], path="/")
 
 
 async def page(request: web.Request) -> web.Response:

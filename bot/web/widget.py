@@ -23,8 +23,8 @@ from aiohttp import web
 
 from bot.feedback import FeedbackStore
 from bot.web import feedback_api, socket_proxy, webhook_relay
-from bot.web.config import WebConfig
 from bot.web.widget_settings import SETTINGS_KEY, WidgetSettings
+from bot.webcore.config import WebConfig
 
 HERE = Path(__file__).parent
 _MUNICIPALITY_RE = re.compile(r"[^\W\d_][\w' -]{0,59}")

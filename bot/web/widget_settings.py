@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.web.config import ROOT, WebConfig
+from bot.webcore.config import ROOT, WebConfig
 
 
 @dataclass(frozen=True)

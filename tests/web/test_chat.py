@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from bot.web.app import create_app
-from bot.web.chat import SESSION_COOKIE
-from bot.web.config import WebConfig
 from bot.web.rasa_client import RasaUnavailable
+from bot.webcore.config import WebConfig
+from bot.webcore.owner_session import SESSION_COOKIE
 
 
 class FakeRasa:

@@ -14,7 +14,7 @@ from aiohttp import WSMsgType, web
 
 from bot.feedback import FeedbackStore
 from bot.web.app import create_app
-from bot.web.config import WebConfig
+from bot.webcore.config import WebConfig
 
 MUNICIPAL_SITE = "https://www.aalst.example.be"
 

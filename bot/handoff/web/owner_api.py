@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.handoff.web.services import Services, fill, services
-from bot.web.chat import session_id
+from bot.webcore.owner_session import session_id
 
 MAX_TOKEN = 128
 

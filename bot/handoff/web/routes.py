@@ -14,7 +14,7 @@ from bot.handoff.rasa_api import RasaTrackerApi
 from bot.handoff.watcher import TranscriptWatcher
 from bot.handoff.web import auth, console, owner_api, service_api, sse
 from bot.handoff.web.services import HOLDER_KEY, Holder, build_services
-from bot.web.config import WebConfig
+from bot.webcore.config import WebConfig
 
 
 async def _to_queue(_request: web.Request) -> web.Response:

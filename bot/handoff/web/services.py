@@ -19,7 +19,7 @@ from bot.handoff.rasa_api import TrackerApi
 from bot.handoff.requests import RequestStore
 from bot.handoff.service import HandoffService
 from bot.handoff.takeover import Takeover
-from bot.web.texts import load_texts
+from bot.webcore.texts import load_texts
 
 
 @dataclass

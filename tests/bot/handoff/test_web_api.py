@@ -8,8 +8,8 @@ import pytest
 
 from bot.handoff.web.services import HOLDER_KEY
 from bot.web.app import create_app
-from bot.web.chat import SESSION_COOKIE as CHAT_COOKIE
-from bot.web.config import WebConfig
+from bot.webcore.config import WebConfig
+from bot.webcore.owner_session import SESSION_COOKIE as CHAT_COOKIE
 from tests.bot.handoff.conftest import PASSWORD, FakeRasa
 from tests.bot.handoff.web_helpers import bearer, hub, login_ok
 from tests.web.test_chat import FakeRasa as FakeChat

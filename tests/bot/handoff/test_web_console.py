@@ -7,7 +7,7 @@ import pytest
 from bot.handoff.web.auth import SESSION_COOKIE
 from bot.handoff.web.services import HOLDER_KEY
 from bot.web.app import create_app
-from bot.web.config import WebConfig
+from bot.webcore.config import WebConfig
 from tests.bot.handoff.conftest import PASSWORD, FakeRasa, new_request
 from tests.bot.handoff.web_helpers import SERVICE_TOKEN, hub, login, login_ok
 from tests.web.test_chat import FakeRasa as FakeChat
