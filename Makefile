@@ -42,6 +42,10 @@ spacy-model: install ## Use spaCy's nl_core_news_sm: make spacy-model WHEEL=path
 	SPACY_MODEL_REQUIRED=1 $(PY) scripts/build_spacy_pipeline.py $(SPACY_DIR)
 	@touch $(SPACY_DIR)/.built
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 install-browser: ## Install Debian's chromium for the browser tests (Playwright uses it, never downloads one)
 	@scripts/install_browser.sh
 
@@ -55,7 +59,7 @@ lint: install ## ruff + mypy
 	$(VENV)/bin/ruff check bot actions connectors scripts tests bench
 	$(VENV)/bin/mypy
 
-unit: install install-browser ## Unit, integration and browser tests (pytest)
+unit: install install-browser node_modules/.installed ## Unit, integration and browser tests (pytest)
 	$(VENV)/bin/pytest -q
 
 validate: install ## rasa data validate
