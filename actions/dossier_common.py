@@ -10,9 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.services import catalog, content_dir, registry, tenant
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
-from bot.dossiers.form_flow import Message
-from bot.dossiers.forms import FORM_STATE_SLOTS, TYPE_SLOT, FormSpec, spec_from_domain
-from bot.dossiers.intake import IntakeWords, load_intake
+from bot.dossiers.intake.form_flow import Message
+from bot.dossiers.intake.forms import FORM_STATE_SLOTS, TYPE_SLOT, FormSpec, spec_from_domain
+from bot.dossiers.intake.words import IntakeWords, load_intake
 
 
 def intake() -> IntakeWords:

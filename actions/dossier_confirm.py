@@ -19,8 +19,8 @@ from actions.dossier_common import (
 )
 from actions.services import locale
 from bot.contract import contract_from_slots
-from bot.dossiers.forms import MUNICIPALITY, TYPE_SLOT, filled
-from bot.dossiers.summary import summary_text
+from bot.dossiers.intake.forms import MUNICIPALITY, TYPE_SLOT, filled
+from bot.dossiers.intake.summary import summary_text
 
 
 class ActionAskDossierConfirmed(SafeAction):

@@ -19,8 +19,8 @@ from actions import dossier_service
 from actions.base import SafeAction
 from actions.dossier_common import activated_now, fresh_answer, intake, message_from, spec_for
 from actions.location import Location, locate, say_location_problem
-from bot.dossiers.form_flow import Context, Step, answer, resume
-from bot.dossiers.forms import CONFIRM
+from bot.dossiers.intake.form_flow import Context, Step, answer, resume
+from bot.dossiers.intake.forms import CONFIRM
 from bot.validators import today_in_brussels
 
 logger = logging.getLogger(__name__)

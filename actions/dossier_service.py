@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.dossiers.client import DossierClient
-from bot.dossiers.outbox import Outbox, deliver_periodically
+from bot.dossiers.client.api import DossierClient
+from bot.dossiers.client.outbox import Outbox, deliver_periodically
 
 logger = logging.getLogger(__name__)
 

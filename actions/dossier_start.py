@@ -18,8 +18,8 @@ from actions.knowledge import answer_topic
 from actions.location import Location, locate
 from actions.services import catalog, ui_labels
 from bot.contract import contract_from_slots
-from bot.dossiers.forms import CONFIRM, MUNICIPALITY, TYPE_SLOT, FormSpec, filled
-from bot.dossiers.intake import detect_request, prefill_values
+from bot.dossiers.intake.forms import CONFIRM, MUNICIPALITY, TYPE_SLOT, FormSpec, filled
+from bot.dossiers.intake.words import detect_request, prefill_values
 from bot.validators import today_in_brussels
 
 RECENT_MESSAGES = 5

@@ -23,10 +23,10 @@ from actions.dossier_common import (
 )
 from actions.dossier_forms import REQUESTED, SafeFormValidation
 from bot.contract import build_contract, contract_from_slots
-from bot.dossiers.client import DossierError, NotFound
-from bot.dossiers.form_flow import Message, invalid_reply, steps_aside, wants_stop
-from bot.dossiers.forms import dossier_view
-from bot.dossiers.intake import IntakeWords, find_reference
+from bot.dossiers.client.api import DossierError, NotFound
+from bot.dossiers.intake.form_flow import Message, invalid_reply, steps_aside, wants_stop
+from bot.dossiers.intake.forms import dossier_view
+from bot.dossiers.intake.words import IntakeWords, find_reference
 from bot.validators import Valid, validate_email
 
 FORM = "dossier_status_form"

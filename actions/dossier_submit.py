@@ -29,8 +29,8 @@ from actions.dossier_common import (
 )
 from actions.services import tenant
 from bot.contract import build_contract, contract_from_slots
-from bot.dossiers.client import Invalid
-from bot.dossiers.forms import (
+from bot.dossiers.client.api import Invalid
+from bot.dossiers.intake.forms import (
     CONFIRM,
     MUNICIPALITY,
     SUBMISSION_KEY,

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.dossiers.config import ConfigError, ServiceConfig, config_from_env
-from bot.dossiers.service import create_dossier_app
-from bot.dossiers.storage import storage_from_url
+from bot.dossiers.service.app import create_dossier_app
+from bot.dossiers.service.config import ConfigError, ServiceConfig, config_from_env
+from bot.dossiers.service.storage import storage_from_url
 from bot.privacy import install_pii_filter
 
 DEFAULT_PORT = 8100

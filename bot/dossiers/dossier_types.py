@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "dossier_types.yml"
+from bot.paths import DEFAULT_CONTENT_DIR
+
+DEFAULT_PATH = DEFAULT_CONTENT_DIR / "dossier_types.yml"
 FIELD_KINDS = frozenset({"text", "date", "period", "surface", "count"})
 APPLICANT_EXTRAS = frozenset({"phone", "enterprise_number"})
 

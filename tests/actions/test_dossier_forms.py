@@ -27,12 +27,12 @@ from actions.dossier_start import ActionStartDossier
 from actions.dossier_status import ActionDossierStatus, ValidateDossierStatusForm
 from actions.dossier_submit import ActionFinishDossier
 from bot.contract import is_contract, public
-from bot.dossiers.client import DossierClient
+from bot.dossiers.client.api import DossierClient
+from bot.dossiers.client.outbox import Outbox
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
-from bot.dossiers.forms import FORM_STATE_SLOTS
-from bot.dossiers.outbox import Outbox
+from bot.dossiers.intake.forms import FORM_STATE_SLOTS
 from bot.dossiers.references import REFERENCE
-from bot.dossiers.service import create_dossier_app
+from bot.dossiers.service.app import create_dossier_app
 from tests.actions.helpers import make_tracker, slot_events
 from tests.bot.dossier_fixtures import (
     OFFICERS,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.dossiers.storage import DossierStorage
+from bot.dossiers.service.storage import DossierStorage
 from tests.conftest import require_service
 
 PG_DSN = os.environ.get("DOSSIER_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -54,7 +54,7 @@ def submission(**overrides: Any) -> dict[str, Any]:
 async def open_storage(backend: str, tmp_path: Path) -> AsyncIterator[DossierStorage]:
     """A migrated, empty storage; PostgreSQL gets its own schema, dropped afterwards."""
     if backend == "sqlite":
-        from bot.dossiers.sqlite_storage import SqliteStorage
+        from bot.dossiers.service.sqlite_storage import SqliteStorage
 
         storage: DossierStorage = SqliteStorage(tmp_path / "dossiers.sqlite3")
         try:
@@ -67,7 +67,7 @@ async def open_storage(backend: str, tmp_path: Path) -> AsyncIterator[DossierSto
     require_service("PostgreSQL", address.hostname or "127.0.0.1", address.port or 5432)
     import asyncpg
 
-    from bot.dossiers.postgres_storage import PostgresStorage
+    from bot.dossiers.service.postgres_storage import PostgresStorage
 
     schema = "test_dossiers_" + secrets.token_hex(6)
     storage = PostgresStorage(PG_DSN, schema=schema)

@@ -10,15 +10,15 @@ import aiosqlite
 import pytest
 from aiohttp import web
 
-from bot.dossiers.client import (
+from bot.dossiers.client.api import (
     DossierClient,
     Invalid,
     NotFound,
     ServiceUnavailable,
     Unauthorized,
 )
-from bot.dossiers.outbox import Outbox, deliver_periodically
-from bot.dossiers.service import create_dossier_app
+from bot.dossiers.client.outbox import Outbox, deliver_periodically
+from bot.dossiers.service.app import create_dossier_app
 from tests.bot.dossier_fixtures import (
     BACKENDS,
     OFFICERS,

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from bot.dossiers.form_flow import Message, steps_aside
-from bot.dossiers.forms import FormSpec, build_submission
-from bot.dossiers.intake import (
+from bot.dossiers.intake.form_flow import Message, steps_aside
+from bot.dossiers.intake.forms import FormSpec, build_submission
+from bot.dossiers.intake.summary import format_value
+from bot.dossiers.intake.words import (
     detect_request,
     find_reference,
     load_intake,
@@ -16,7 +17,6 @@ from bot.dossiers.intake import (
     parse_count,
     prefill_values,
 )
-from bot.dossiers.summary import format_value
 from bot.validators import Invalid, Valid
 
 WORDS = load_intake()

@@ -16,12 +16,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.dossiers.config import ConfigError, config_from_env
-from bot.dossiers.migrations import load_migrations
 from bot.dossiers.models import NewDossier
 from bot.dossiers.references import ALPHABET, REFERENCE
-from bot.dossiers.service import create_dossier_app
-from bot.dossiers.storage import StaleStatus
+from bot.dossiers.service.app import create_dossier_app
+from bot.dossiers.service.config import ConfigError, config_from_env
+from bot.dossiers.service.migrations import load_migrations
+from bot.dossiers.service.storage import StaleStatus
 from tests.bot.dossier_fixtures import (
     AALST_OFFICER,
     BACKENDS,

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.dossiers.client import DossierClient, Invalid, ServiceUnavailable, Unauthorized
+from bot.dossiers.client.api import DossierClient, Invalid, ServiceUnavailable, Unauthorized
 
 logger = logging.getLogger(__name__)
 DEFAULT_PATH = Path("var/dossier_outbox.sqlite3")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.dossiers.forms import (
+from bot.dossiers.intake.forms import (
     CONFIRM,
     EDIT,
     SKIPPED,
@@ -24,7 +24,7 @@ from bot.dossiers.forms import (
     filled,
     missing,
 )
-from bot.dossiers.intake import (
+from bot.dossiers.intake.words import (
     IntakeWords,
     looks_like_question,
     mentioned_field,

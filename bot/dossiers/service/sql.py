@@ -11,9 +11,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from bot.dossiers.migrations import SCHEMA_VERSION_DDL, load_migrations
 from bot.dossiers.models import RECEIVED, Applicant, Dossier, NewDossier, StatusChange
-from bot.dossiers.storage import DossierStorage, ReferenceTaken, StaleStatus
+from bot.dossiers.service.migrations import SCHEMA_VERSION_DDL, load_migrations
+from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 
 _COLUMNS = (
     "reference, idempotency_key, request_hash, dossier_type, tenant, counter, municipality_nis, "

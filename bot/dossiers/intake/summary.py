@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from bot.dossiers.forms import SKIPPED, SLOT_KINDS, FormSpec
-from bot.dossiers.intake import IntakeWords
+from bot.dossiers.intake.forms import SKIPPED, SLOT_KINDS, FormSpec
+from bot.dossiers.intake.words import IntakeWords
 
 
 def format_date(iso: str, words: IntakeWords, months: Sequence[str]) -> str:

@@ -14,26 +14,26 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dossiers.auth import (
+from bot.dossiers.dossier_types import DossierType, load_dossier_types
+from bot.dossiers.models import STATUSES
+from bot.dossiers.references import new_reference
+from bot.dossiers.service.auth import (
     MIN_TOKEN_LENGTH,
     Officer,
     OfficerDirectory,
     bearer_token,
     token_matches,
 )
-from bot.dossiers.desk import (
+from bot.dossiers.service.desk import (
     DossierDesk,
     DossierNotFound,
     IdempotencyKeyReused,
     InvalidTransition,
     utc_now,
 )
-from bot.dossiers.dossier_types import DossierType, load_dossier_types
-from bot.dossiers.models import STATUSES
-from bot.dossiers.ratelimit import RateLimiter
-from bot.dossiers.references import new_reference
-from bot.dossiers.storage import DossierStorage, StaleStatus
-from bot.dossiers.submission import SubmissionError
+from bot.dossiers.service.ratelimit import RateLimiter
+from bot.dossiers.service.storage import DossierStorage, StaleStatus
+from bot.dossiers.service.submission import SubmissionError
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")

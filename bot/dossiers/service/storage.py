@@ -67,11 +67,11 @@ class DossierStorage(ABC):
 def storage_from_url(url: str) -> DossierStorage:
     """`sqlite:///relative.sqlite3`, `sqlite:////absolute.sqlite3` or `postgresql://...`."""
     if url.startswith(("postgresql://", "postgres://")):
-        from bot.dossiers.postgres_storage import PostgresStorage
+        from bot.dossiers.service.postgres_storage import PostgresStorage
 
         return PostgresStorage(url)
     if url.startswith("sqlite:///"):
-        from bot.dossiers.sqlite_storage import SqliteStorage
+        from bot.dossiers.service.sqlite_storage import SqliteStorage
 
         return SqliteStorage(Path(url.removeprefix("sqlite:///")))
     raise ValueError("DOSSIER_DB_URL must start with sqlite:/// or postgresql://")

@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.dossiers.sql import SqlStorage, Tx
+from bot.dossiers.service.sql import SqlStorage, Tx
 
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _MIGRATION_LOCK_ID = 0x0D055E  # any constant shared by all processes of this service

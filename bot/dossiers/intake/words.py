@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot.dossiers.references import ALPHABET, RANDOM_LENGTH
+from bot.paths import DEFAULT_CONTENT_DIR
 from bot.validators import (
     Invalid,
     Valid,
@@ -25,7 +26,7 @@ from bot.validators import (
     validate_surface,
 )
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "dossier_forms.yml"
+DEFAULT_PATH = DEFAULT_CONTENT_DIR / "dossier_forms.yml"
 _REFERENCE = re.compile(
     rf"\b([A-Za-z]{{2,5}})\s*-\s*(\d{{4}})\s*-\s*([{ALPHABET}{ALPHABET.lower()}]{{{RANDOM_LENGTH}}})\b")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")

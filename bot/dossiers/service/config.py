@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dossiers.auth import ALL_COUNTERS, MIN_TOKEN_LENGTH, OfficerDirectory
-from bot.dossiers.storage import DEFAULT_DB_URL
+from bot.dossiers.service.auth import ALL_COUNTERS, MIN_TOKEN_LENGTH, OfficerDirectory
+from bot.dossiers.service.storage import DEFAULT_DB_URL
 
 
 class ConfigError(ValueError):

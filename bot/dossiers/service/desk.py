@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dossiers.auth import Officer
 from bot.dossiers.dossier_types import DossierType
 from bot.dossiers.models import TRANSITIONS, Dossier, can_transition
 from bot.dossiers.references import new_reference, normalise_reference
-from bot.dossiers.storage import DossierStorage, ReferenceTaken
-from bot.dossiers.submission import parse_submission, submission_hash
+from bot.dossiers.service.auth import Officer
+from bot.dossiers.service.storage import DossierStorage, ReferenceTaken
+from bot.dossiers.service.submission import parse_submission, submission_hash
 
 SERVICE_ACTOR = "service"
 MAX_REFERENCE_ATTEMPTS = 5

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.dossiers.sql import SqlStorage, Tx
+from bot.dossiers.service.sql import SqlStorage, Tx
 
 
 class _SqliteTx:
