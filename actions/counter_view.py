@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from actions.services import locale, ui_labels
+from actions.services import services
+from bot.opening_hours import describe_opening, opening_status
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CONTACT_FIELDS = ("phone", "email", "web", "address", "appointment_url")
@@ -17,7 +18,7 @@ def now_brussels() -> datetime:
 
 
 def contact_lines(counter: Any) -> str:
-    labels = ui_labels().get("contact_labels", {})
+    labels = services().ui_labels.get("contact_labels", {})
     contact = getattr(counter, "contact", None)
     lines = []
     for key in CONTACT_FIELDS:
@@ -25,15 +26,13 @@ def contact_lines(counter: Any) -> str:
         if value:
             lines.append(f"{labels.get(key, key)}: {value}")
     if lines and getattr(counter, "example", False):
-        lines.append(str(ui_labels().get("example_contact_note", "")))
+        lines.append(str(services().ui_labels.get("example_contact_note", "")))
     return "\n".join(line for line in lines if line)
 
 
 def opening_line(counter: Any, now: datetime | None = None) -> str:
-    from bot.opening_hours import describe_opening, opening_status
-
     moment = now or now_brussels()
-    return describe_opening(opening_status(counter, moment), locale(), now=moment)
+    return describe_opening(opening_status(counter, moment), services().locale, now=moment)
 
 
 def counter_message(counter: Any, now: datetime | None = None) -> dict[str, Any]:

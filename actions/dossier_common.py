@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.services import catalog, content_dir, registry, tenant
-from bot.dossiers.dossier_types import DossierType, load_dossier_types
+from actions.services import services
+from bot.dossiers.dossier_types import DossierType
 from bot.dossiers.intake.form_flow import Message
 from bot.dossiers.intake.forms import FORM_STATE_SLOTS, TYPE_SLOT, FormSpec, spec_from_domain
-from bot.dossiers.intake.words import IntakeWords, load_intake
+from bot.dossiers.intake.words import IntakeWords
+from bot.routing import route
 
 
 def intake() -> IntakeWords:
-    return load_intake(content_dir() / "dossier_forms.yml")
+    return services().intake
 
 
-@lru_cache(maxsize=1)
-def dossier_types() -> dict[str, DossierType]:
-    return load_dossier_types(content_dir() / "dossier_types.yml")
+def dossier_types() -> Mapping[str, DossierType]:
+    return services().dossier_types
 
 
 def type_info(dossier_type: str | None) -> dict[str, Any]:
@@ -49,23 +49,21 @@ def message_from(tracker: Tracker) -> Message:
 
 
 def municipality_name(nis: str) -> str | None:
-    found = registry().get(str(nis))
+    found = services().registry.get(str(nis))
     return found.name if found is not None else None
 
 
 def route_dossier(dossier_type: str, nis: str | None) -> Any:
     """The counter that handles this dossier type for the municipality."""
-    from bot.routing import route
-
-    topic = catalog().get(type_info(dossier_type).get("topic"))
-    municipality = registry().get(str(nis)) if nis else None
-    return route(tenant(), topic.id if topic else None,
+    topic = services().catalog.get(type_info(dossier_type).get("topic"))
+    municipality = services().registry.get(str(nis)) if nis else None
+    return route(services().tenant, topic.id if topic else None,
                  topic.authority_level if topic else None, municipality)
 
 
 def counter_name(counter_id: str | None) -> str | None:
     try:
-        return str(tenant().counter(str(counter_id)).name)
+        return str(services().tenant.counter(str(counter_id)).name)
     except KeyError:
         return None
 

@@ -17,7 +17,7 @@ from actions.dossier_common import (
     spec_for,
     type_title,
 )
-from actions.services import locale
+from actions.services import services
 from bot.contract import contract_from_slots
 from bot.dossiers.intake.forms import MUNICIPALITY, TYPE_SLOT, filled
 from bot.dossiers.intake.summary import summary_text
@@ -37,7 +37,7 @@ class ActionAskDossierConfirmed(SafeAction):
         if spec is None:
             raise LookupError(f"no form for dossier type {dossier_type!r}")
         counter = route_dossier(spec.dossier_type, tracker.get_slot(MUNICIPALITY)).counter
-        summary = summary_text(spec, tracker.slots, intake(), locale().get("months", []),
+        summary = summary_text(spec, tracker.slots, intake(), services().locale.get("months", []),
                                municipality_name)
         dispatcher.utter_message(response="utter_dossier_summary",
                                  type_title=type_title(spec.dossier_type),

@@ -1,5 +1,5 @@
 """Validation actions of the dossier forms: every message of the owner while a form is open goes
-through bot/dossiers/form_flow.py; this module only translates its decision into Rasa events.
+through bot/dossiers/intake/form_flow.py; this module only translates its decision into Rasa events.
 
 Returning no slot at all rejects the form for this message (a question in between): Rasa then
 answers it with its normal rules and comes back to the form, which asks its question again."""
@@ -15,10 +15,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import dossier_service
 from actions.base import SafeAction
 from actions.dossier_common import activated_now, fresh_answer, intake, message_from, spec_for
 from actions.location import Location, locate, say_location_problem
+from actions.services import services
 from bot.dossiers.intake.form_flow import Context, Step, answer, resume
 from bot.dossiers.intake.forms import CONFIRM
 from bot.validators import today_in_brussels
@@ -82,7 +82,7 @@ class SafeFormValidation(SafeAction, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
-            dossier_service.wake()
+            services().dossiers.wake()
             return await asyncio.wait_for(self.perform(dispatcher, tracker, domain),
                                           timeout=self.deadline_seconds)
         except Exception as error:  # includes asyncio.TimeoutError

@@ -11,12 +11,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import dossier_service
 from actions.base import SafeAction
 from actions.dossier_common import intake, message_from, spec_for, type_info, type_title
 from actions.knowledge import answer_topic
 from actions.location import Location, locate
-from actions.services import catalog, ui_labels
+from actions.services import services
 from bot.contract import contract_from_slots
 from bot.dossiers.intake.forms import CONFIRM, MUNICIPALITY, TYPE_SLOT, FormSpec, filled
 from bot.dossiers.intake.words import detect_request, prefill_values
@@ -75,12 +74,12 @@ class ActionStartDossier(SafeAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dossier_service.wake()
+        services().dossiers.wake()
         key = requested_key(tracker)
         spec = spec_for(domain, key)
         if spec is not None:
             return self._start(dispatcher, tracker, spec)
-        topic = catalog().get(key)
+        topic = services().catalog.get(key)
         if topic is not None and topic.dossier_type:
             spec = spec_for(domain, topic.dossier_type)
             if spec is not None:
@@ -88,7 +87,7 @@ class ActionStartDossier(SafeAction):
         contract = contract_from_slots(tracker.slots)
         if topic is not None and topic.external_application is not None:
             link = topic.external_application
-            label = ui_labels().get("buttons", {}).get("apply_external", "{title}")
+            label = services().ui_labels.get("buttons", {}).get("apply_external", "{title}")
             dispatcher.utter_message(
                 response="utter_dossier_external", title=link.title, url=link.url,
                 buttons=[{"title": label.format(title=link.title), "payload": link.url}],

@@ -10,7 +10,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import dossier_service
 from actions.base import SafeAction
 from actions.dossier_common import (
     activated_now,
@@ -22,6 +21,7 @@ from actions.dossier_common import (
     type_title,
 )
 from actions.dossier_forms import REQUESTED, SafeFormValidation
+from actions.services import services
 from bot.contract import build_contract, contract_from_slots
 from bot.dossiers.client.api import DossierError, NotFound
 from bot.dossiers.intake.form_flow import Message, invalid_reply, steps_aside, wants_stop
@@ -138,7 +138,8 @@ class ActionDossierStatus(SafeAction):
                                      json_message=contract)
             return done
         try:
-            view = await dossier_service.backend().client.get_status(str(reference), str(email))
+            client = services().dossiers.active().client
+            view = await client.get_status(str(reference), str(email))
         except NotFound:
             dispatcher.utter_message(response="utter_dossier_status_not_found",
                                      json_message=contract)
@@ -163,7 +164,8 @@ class ActionDossierStatus(SafeAction):
     async def _pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         own = tracker.get_slot("dossier")
         own = own if isinstance(own, dict) else {}
-        result = await dossier_service.backend().outbox.result(str(tracker.get_slot(PENDING_KEY)))
+        outbox = services().dossiers.active().outbox
+        result = await outbox.result(str(tracker.get_slot(PENDING_KEY)))
         if result is None or result.queued:
             dispatcher.utter_message(response="utter_dossier_status_pending",
                                      type_title=type_title(own.get("type")),

@@ -15,7 +15,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import dossier_service
 from actions.base import SafeAction
 from actions.counter_view import counter_message
 from actions.dossier_common import (
@@ -27,7 +26,7 @@ from actions.dossier_common import (
     type_info,
     type_title,
 )
-from actions.services import tenant
+from actions.services import services
 from bot.contract import build_contract, contract_from_slots
 from bot.dossiers.client.api import Invalid
 from bot.dossiers.intake.forms import (
@@ -66,8 +65,9 @@ class ActionFinishDossier(SafeAction):
         name = municipality_name(nis) or nis
         counter = route_dossier(spec.dossier_type, nis).counter
         key = str(tracker.get_slot(SUBMISSION_KEY) or uuid.uuid4().hex)
-        submission = build_submission(spec, tracker.slots, tenant=tenant().id, counter=counter.id,
-                                      municipality=(nis, name), conversation_id=tracker.sender_id)
+        submission = build_submission(spec, tracker.slots, tenant=services().tenant.id,
+                                      counter=counter.id, municipality=(nis, name),
+                                      conversation_id=tracker.sender_id)
         context = [SlotSet("municipality", name), SlotSet("nis", nis),
                    SlotSet("counter", counter.id)]
 
@@ -79,7 +79,7 @@ class ActionFinishDossier(SafeAction):
         title = type_title(spec.dossier_type)
         try:
             result = await asyncio.wait_for(
-                dossier_service.backend().outbox.submit(submission, key),
+                services().dossiers.active().outbox.submit(submission, key),
                 timeout=SUBMIT_BUDGET_SECONDS)
         except Invalid as rejected:
             logger.error("dossier submission %s rejected: %s", key, rejected.code)

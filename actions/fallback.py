@@ -13,7 +13,7 @@ from actions.base import SafeAction
 from actions.human import hand_over
 from actions.location import Location, locate
 from actions.municipality import handle_municipality
-from actions.services import catalog, ui_labels
+from actions.services import services
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_OPTIONS = 3
@@ -40,10 +40,10 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 def label_for(intent: str) -> str | None:
-    topic = catalog().for_intent(intent)
+    topic = services().catalog.for_intent(intent)
     if topic is not None:
         return topic.title
-    return ui_labels().get("intent_labels", {}).get(intent)
+    return services().ui_labels.get("intent_labels", {}).get(intent)
 
 
 def clarification_buttons(tracker: Tracker) -> list[dict[str, str]]:

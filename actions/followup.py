@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
-from actions.services import catalog, tenant, ui_labels
+from actions.services import services
 from bot.catalog import Topic
 from bot.contract import build_contract
 
@@ -24,7 +24,7 @@ RESPONSES = {"cost": "utter_followup_cost", "duration": "utter_followup_duration
 
 def followup_kind(text: str) -> str:
     words = set(re.findall(r"\w+", text.lower()))
-    keywords = ui_labels().get("followup_keywords", {})
+    keywords = services().ui_labels.get("followup_keywords", {})
     for kind in KINDS:
         if words & set(keywords.get(kind, [])):
             return kind
@@ -36,14 +36,15 @@ def counter_hint(tracker: Tracker) -> str:
     if not counter_id:
         return ""
     try:
-        counter = tenant().counter(counter_id)
+        counter = services().tenant.counter(counter_id)
     except KeyError:
         return ""
-    return str(ui_labels().get("followup_counter_hint", "")).format(counter_name=counter.name)
+    hint = str(services().ui_labels.get("followup_counter_hint", ""))
+    return hint.format(counter_name=counter.name)
 
 
 def bullets(items: tuple[str, ...]) -> str:
-    bullet = str(ui_labels().get("list_bullet", "- "))
+    bullet = str(services().ui_labels.get("list_bullet", "- "))
     return "\n".join(bullet + item for item in items)
 
 
@@ -69,7 +70,7 @@ class ActionAnswerFollowup(SafeAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        topic = catalog().get(tracker.get_slot("topic"))
+        topic = services().catalog.get(tracker.get_slot("topic"))
         if topic is None:
             dispatcher.utter_message(response="utter_followup_no_topic")
             return []

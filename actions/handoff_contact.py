@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
 from actions.counter_view import contact_lines
-from actions.human import handoff_client
-from actions.services import tenant
+from actions.services import services
 from bot.contract import contract_from_slots
 from bot.handoff.client import HandoffUnavailable
 from bot.handoff.contact import parse_contact
@@ -31,7 +30,7 @@ def open_handoff(tracker: Tracker) -> dict[str, Any]:
 
 def counter_for(handoff: dict[str, Any]) -> Any | None:
     try:
-        return tenant().counter(str(handoff.get("counter")))
+        return services().tenant.counter(str(handoff.get("counter")))
     except KeyError:
         return None
 
@@ -72,7 +71,7 @@ class ActionHandoffContactSubmit(SafeAction):
         handoff = open_handoff(tracker)
         contract = contract_from_slots(tracker.slots)
         try:
-            kind = await handoff_client().save_contact(
+            kind = await services().handoff.save_contact(
                 str(handoff.get("reference")), tracker.sender_id, str(tracker.get_slot(SLOT)))
         except HandoffUnavailable:
             dispatcher.utter_message(**counter_texts(handoff, FAILED),

@@ -18,10 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import SafeAction
 from actions.counter_view import contact_lines, now_brussels, opening_line
 from actions.location import Location, locate
-from actions.services import catalog, tenant
+from actions.services import services
 from bot.contract import build_contract
-from bot.handoff.client import HandoffClient, HandoffUnavailable, SubmitResult
+from bot.handoff.client import HandoffUnavailable, SubmitResult
 from bot.handoff.summary import summarize
+from bot.opening_hours import opening_status
+from bot.routing import route
 
 ACTION_NAME = "action_request_human"
 CONTACT_FORM = "handoff_contact_form"
@@ -36,25 +38,18 @@ def hand_over(
     return [*location.events, SlotSet("pending_offer", None), FollowupAction(ACTION_NAME)]
 
 
-def handoff_client() -> HandoffClient:
-    return HandoffClient.from_env()
-
-
 def current_topic(tracker: Tracker) -> Any | None:
-    return catalog().get(tracker.get_slot("topic")) or catalog().get(GENERAL_TOPIC)
+    catalog = services().catalog
+    return catalog.get(tracker.get_slot("topic")) or catalog.get(GENERAL_TOPIC)
 
 
 def route_counter(topic: Any | None, location: Location) -> Any:
-    from bot.routing import route
-
     topic_id = topic.id if topic else None
     level = topic.authority_level if topic else None
-    return route(tenant(), topic_id, level, location.municipality, complex_case=True)
+    return route(services().tenant, topic_id, level, location.municipality, complex_case=True)
 
 
 def counter_open(counter: Any) -> bool:
-    from bot.opening_hours import opening_status
-
     return opening_status(counter, now_brussels()).open_now
 
 
@@ -95,7 +90,7 @@ class ActionRequestHuman(SafeAction):
         counter = decision.counter
         base = [*location.events, SlotSet("counter", counter.id), SlotSet("pending_offer", None)]
         try:
-            result = await handoff_client().submit(submission(tracker, counter, location, topic))
+            result = await services().handoff.submit(submission(tracker, counter, location, topic))
         except HandoffUnavailable:
             handoff = {"status": "closed", "counter": counter.id, "position": None}
             self._say(dispatcher, tracker, location, counter, handoff, "utter_handoff_unavailable")

@@ -12,15 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import SafeAction
 from actions.counter_view import counter_message
 from actions.location import Location, locate, say_location_problem
-from actions.services import catalog, tenant, ui_labels
+from actions.services import services
 from bot.catalog import LocalAnswer, Topic
 from bot.contract import build_contract
+from bot.routing import route
 
 MAX_RELATED_BUTTONS = 2
 
 
 def topic_buttons(topic: Topic) -> list[dict[str, str]]:
-    labels = ui_labels().get("buttons", {})
+    labels = services().ui_labels.get("buttons", {})
     buttons: list[dict[str, str]] = []
     if topic.dossier_type:
         buttons.append({"title": labels["start_dossier"],
@@ -29,7 +30,7 @@ def topic_buttons(topic: Topic) -> list[dict[str, str]]:
         buttons.append({"title": labels["apply_external"].format(
             title=topic.external_application.title), "payload": topic.external_application.url})
     for related_id in topic.related[:MAX_RELATED_BUTTONS]:
-        related = catalog().get(related_id)
+        related = services().catalog.get(related_id)
         if related:
             buttons.append({"title": labels["related"].format(title=related.title),
                             "payload": f"/{related.intent}"})
@@ -38,14 +39,12 @@ def topic_buttons(topic: Topic) -> list[dict[str, str]]:
 
 
 def format_sources(answer: LocalAnswer) -> str:
-    separator = str(ui_labels().get("source_separator", " · "))
+    separator = str(services().ui_labels.get("source_separator", " · "))
     return separator.join(f"{source.title} ({source.url})" for source in answer.sources)
 
 
 def route_topic(topic: Topic, location: Location, complex_case: bool = False) -> Any:
-    from bot.routing import route
-
-    return route(tenant(), topic.id, topic.authority_level, location.municipality,
+    return route(services().tenant, topic.id, topic.authority_level, location.municipality,
                  complex_case=complex_case)
 
 
@@ -81,7 +80,7 @@ class ActionAnswerTopic(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = catalog().for_intent(intent)
+        topic = services().catalog.for_intent(intent)
         if topic is None:
             dispatcher.utter_message(response="utter_clarify_no_options")
             return []

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import registry
+from actions.services import services
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Location:
 
 
 def _from_nis(nis: Any) -> Any | None:
-    return registry().get(str(nis)) if nis else None
+    return services().registry.get(str(nis)) if nis else None
 
 
 def _entity(tracker: Tracker, name: str) -> Any | None:
@@ -56,7 +56,7 @@ def locate(tracker: Tracker) -> Location:
         return _found(tracker, chosen, None, "button")
     text = tracker.latest_message.get("text") or ""
     if text and not text.startswith("/"):
-        resolution = registry().resolve(text)
+        resolution = services().registry.resolve(text)
         if resolution.status == "found":
             return _found(tracker, resolution.municipality, resolution.place, "text")
         if resolution.status in ("ambiguous", "outside_flanders"):
@@ -78,7 +78,7 @@ def _from_page(metadata: Any) -> Any | None:
     name = metadata.get("municipality")
     if not isinstance(name, str) or not 0 < len(name.strip()) <= 60:
         return None
-    resolution = registry().resolve(name)
+    resolution = services().registry.resolve(name)
     return resolution.municipality if resolution.status == "found" else None
 
 

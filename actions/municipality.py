@@ -10,9 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
 from actions.counter_view import counter_message
+from actions.human import hand_over
 from actions.knowledge import answer_topic, route_topic
 from actions.location import Location, locate, say_location_problem
-from actions.services import catalog
+from actions.services import services
 from bot.contract import build_contract
 
 
@@ -26,10 +27,8 @@ def handle_municipality(
             dispatcher.utter_message(response="utter_municipality_unknown")
         return []
     if tracker.get_slot("pending_offer") == "human":
-        from actions.human import hand_over
-
         return hand_over(dispatcher, tracker, location)
-    pending = catalog().get(tracker.get_slot("pending_topic"))
+    pending = services().catalog.get(tracker.get_slot("pending_topic"))
     if pending is not None:
         return answer_topic(dispatcher, tracker, pending, location)
     contract = build_contract(
@@ -42,7 +41,7 @@ def handle_municipality(
         dispatcher.utter_message(response="utter_municipality_set", municipality=location.name,
                                  json_message=contract)
     events = list(location.events)
-    current = catalog().get(tracker.get_slot("topic"))
+    current = services().catalog.get(tracker.get_slot("topic"))
     if current is not None and current.local:
         # A correction after a local answer: show the counter of the new municipality.
         decision = route_topic(current, location)

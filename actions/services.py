@@ -1,50 +1,72 @@
-"""Lazily built, process-wide domain services for the actions (nothing loads at import time)."""
+"""The domain services the actions use: one typed, frozen object, built once per action-server
+process (on the first action call, never at import time) and replaceable by tests."""
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from actions.dossier_service import DossierBackend
+from actions.settings import ActionSettings
 from bot.catalog import Catalog
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def content_dir() -> Path:
-    return Path(os.environ.get("CONTENT_DIR", ROOT / "content"))
-
-
-@lru_cache(maxsize=1)
-def catalog() -> Catalog:
-    return Catalog.load(content_dir() / "topics")
+from bot.counters import Tenant, load_tenant
+from bot.dossiers.dossier_types import DossierType, load_dossier_types
+from bot.dossiers.intake.words import IntakeWords, load_intake
+from bot.handoff.client import HandoffClient
+from bot.municipalities import MunicipalityRegistry
 
 
-@lru_cache(maxsize=1)
-def ui_labels() -> dict[str, Any]:
-    data = yaml.safe_load((content_dir() / "ui.yml").read_text(encoding="utf-8"))
+def _mapping(path: Path) -> Mapping[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
 
 
-@lru_cache(maxsize=1)
-def registry() -> Any:
-    from bot.municipalities import MunicipalityRegistry
+@dataclass(frozen=True)
+class Services:
+    settings: ActionSettings
+    catalog: Catalog
+    registry: MunicipalityRegistry
+    tenant: Tenant
+    ui_labels: Mapping[str, Any]
+    locale: Mapping[str, Any]
+    intake: IntakeWords
+    dossier_types: Mapping[str, DossierType]
+    dossiers: DossierBackend
+    handoff: HandoffClient
 
-    return MunicipalityRegistry.from_csv(content_dir() / "reference")
+    @classmethod
+    def load(cls, settings: ActionSettings) -> Services:
+        content = settings.content_dir
+        return cls(
+            settings=settings,
+            catalog=Catalog.load(content / "topics"),
+            registry=MunicipalityRegistry.from_csv(content / "reference"),
+            tenant=load_tenant(content / "tenants" / f"{settings.tenant}.yml"),
+            ui_labels=_mapping(content / "ui.yml"),
+            locale=_mapping(content / "locale.yml"),
+            intake=load_intake(content / "dossier_forms.yml"),
+            dossier_types=load_dossier_types(content / "dossier_types.yml"),
+            dossiers=DossierBackend.from_settings(settings),
+            handoff=HandoffClient(settings.handoff_url, settings.handoff_token),
+        )
 
 
-@lru_cache(maxsize=1)
-def tenant() -> Any:
-    from bot.counters import load_tenant
-
-    name = os.environ.get("TENANT", "oost-vlaanderen")
-    return load_tenant(content_dir() / "tenants" / f"{name}.yml")
+_current: Services | None = None
 
 
-@lru_cache(maxsize=1)
-def locale() -> dict[str, Any]:
-    data = yaml.safe_load((content_dir() / "locale.yml").read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}
+def services() -> Services:
+    """The process-wide services, loaded from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = Services.load(ActionSettings.from_env())
+    return _current
+
+
+def install(replacement: Services | None) -> None:
+    """Use these services from now on (tests); None reloads from the environment next time."""
+    global _current
+    _current = replacement

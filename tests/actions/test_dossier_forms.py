@@ -15,7 +15,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import dossier_service
+from actions import services as services_module
 from actions.dossier_confirm import ActionAskDossierConfirmed, ActionAskDossierEditField
 from actions.dossier_forms import (
     ASKED_BY_RASA,
@@ -23,6 +23,7 @@ from actions.dossier_forms import (
     ValidateAmbulanteHandelForm,
     ValidateTerrasvergunningForm,
 )
+from actions.dossier_service import DossierBackend
 from actions.dossier_start import ActionStartDossier
 from actions.dossier_status import ActionDossierStatus, ValidateDossierStatusForm
 from actions.dossier_submit import ActionFinishDossier
@@ -288,19 +289,16 @@ async def test_a_name_that_happens_to_look_like_a_topic_is_still_an_answer():
 
 @pytest.mark.parametrize(("text", "intent"), [("laat maar", "deny"), ("stop", "stop_form"),
                                               ("/stop_form", "stop_form")])
-async def test_stop_ends_the_form_and_nothing_is_submitted(text, intent):
+async def test_stop_ends_the_form_and_nothing_is_submitted(text, intent, use_services):
     values = terras_answers(dossier_email=None, dossier_phone=None)
     tracker = form_tracker(text, intent, requested="dossier_email", slots=values)
     messages, events = await run(ValidateTerrasvergunningForm(), tracker)
     assert messages == [] and slot_events(events)["requested_slot"] is None
     assert form_accepts(events)  # else Rasa would treat "stop" as a question for elsewhere
     backend = RecordingBackend()
-    dossier_service.install(backend)  # type: ignore[arg-type]
-    try:
-        finish = make_tracker(text, intent, slots={**values, "dossier_confirmed": None})
-        messages, events = await run(ActionFinishDossier(), finish)
-    finally:
-        dossier_service.install(None)
+    use_services(dossiers=backend)
+    finish = make_tracker(text, intent, slots={**values, "dossier_confirmed": None})
+    messages, events = await run(ActionFinishDossier(), finish)
     assert responses(messages) == ["utter_dossier_stopped"]
     assert backend.outbox.submitted == []
     cleared = slot_events(events)
@@ -405,6 +403,12 @@ class RecordingBackend:
     def __init__(self) -> None:
         self.outbox = RecordingOutbox()
 
+    def wake(self) -> None:
+        """Nothing to deliver: the outbox only records."""
+
+    def active(self) -> RecordingBackend:
+        return self
+
 
 class ServiceHarness:
     """The real dossier service on a local port, which can be down (not listening) or up."""
@@ -439,16 +443,15 @@ class ServiceHarness:
 
 
 @pytest.fixture
-async def service(tmp_path):
+async def service(tmp_path, use_services):
     harness = ServiceHarness(tmp_path)
     client = DossierClient(harness.url, SERVICE_TOKEN, timeout=1.5, retries=1, backoff=0.01)
-    backend = dossier_service.DossierBackend(client, Outbox(client, tmp_path / "outbox.sqlite3"),
-                                             delivery_interval=0.05)
-    dossier_service.install(backend)
+    backend = DossierBackend(client, Outbox(client, tmp_path / "outbox.sqlite3"),
+                             delivery_interval=0.05)
+    use_services(dossiers=backend)
     try:
         yield harness, backend
     finally:
-        dossier_service.install(None)
         await backend.close()
         await harness.down()
 
@@ -536,7 +539,7 @@ async def test_after_a_restart_queued_submissions_leave_with_the_first_dossier_a
     monkeypatch.setenv("DOSSIER_SERVICE_TOKEN", SERVICE_TOKEN)
     monkeypatch.setenv("DOSSIER_OUTBOX_PATH", str(path))
     monkeypatch.setenv("DOSSIER_OUTBOX_INTERVAL_SECONDS", "0.05")
-    dossier_service.install(None)  # a fresh action server process
+    services_module.install(None)  # a fresh action server process, configured from the env
     await harness.up()
     try:
         await run(ActionStartDossier(), make_tracker("dossier starten", "start_dossier"))
@@ -546,10 +549,7 @@ async def test_after_a_restart_queued_submissions_leave_with_the_first_dossier_a
             await asyncio.sleep(0.05)
         assert len(await harness.dossiers("gent")) == 1
     finally:
-        backend = dossier_service._backend
-        dossier_service.install(None)
-        if backend is not None:
-            await backend.close()
+        await services_module.services().dossiers.close()
         await harness.down()
 
 
@@ -588,14 +588,15 @@ async def test_data_the_service_refuses_is_reported_honestly_and_not_retried(ser
     assert await backend.outbox.pending_count() == 0 and await harness.dossiers("gent") == []
 
 
-async def test_general_question_is_submitted_when_the_service_knows_the_type(tmp_path):
+async def test_general_question_is_submitted_when_the_service_knows_the_type(tmp_path,
+                                                                           use_services):
     types = {**load_dossier_types(), "algemene_vraag": DossierType(
         "algemene_vraag", ("description",), (), (), {"description": "text"})}
     harness = ServiceHarness(tmp_path, types)
     client = DossierClient(harness.url, SERVICE_TOKEN, timeout=1.5, retries=1)
-    backend = dossier_service.DossierBackend(client, Outbox(client, tmp_path / "o.sqlite3"),
-                                             delivery_interval=3600)
-    dossier_service.install(backend)
+    backend = DossierBackend(client, Outbox(client, tmp_path / "o.sqlite3"),
+                             delivery_interval=3600)
+    use_services(dossiers=backend)
     try:
         await harness.up()
         slots = {"dossier_type": "algemene_vraag", "dossier_nis": AALST,
@@ -607,7 +608,6 @@ async def test_general_question_is_submitted_when_the_service_knows_the_type(tmp
         assert responses(messages) == ["utter_dossier_submitted"]
         assert messages[0]["custom"]["dossier"]["counter"] == "aalst"
     finally:
-        dossier_service.install(None)
         await backend.close()
         await harness.down()
 
@@ -700,15 +700,16 @@ async def test_outbox_delivery_starts_with_the_first_use_not_at_import(tmp_path,
     monkeypatch.setenv("DOSSIER_OUTBOX_PATH", str(tmp_path / "outbox.sqlite3"))
     monkeypatch.setenv("DOSSIER_SERVICE_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("DOSSIER_SERVICE_TOKEN", SERVICE_TOKEN)
-    dossier_service.install(None)
+    services_module.install(None)
+    backend = services_module.services().dossiers
     assert not (tmp_path / "outbox.sqlite3").exists()
-    backend = dossier_service.backend()
+    assert backend.task is None
     try:
+        backend.wake()
         assert backend.client.timeout.total == 1.5 and backend.client.retries == 1
         assert backend.task is not None and not backend.task.done()
-        assert dossier_service.backend() is backend  # one per process
+        assert services_module.services().dossiers is backend  # one per process
     finally:
-        dossier_service.install(None)
         await backend.close()
 
 

@@ -42,10 +42,9 @@ class FakeClient:
 
 
 @pytest.fixture()
-def use_client(monkeypatch):
+def use_client(monkeypatch, use_services):
     def install(client) -> None:
-        monkeypatch.setattr(human, "handoff_client", lambda: client)
-        monkeypatch.setattr("actions.handoff_contact.handoff_client", lambda: client)
+        use_services(handoff=client)
     monkeypatch.setattr(human, "counter_open", lambda counter: True)
     return install
 
@@ -103,9 +102,8 @@ async def test_service_down_shows_the_counter_contact_and_apologises(use_client)
     assert "pause" not in kinds(events)
 
 
-async def test_service_not_configured_never_crashes(monkeypatch):
-    monkeypatch.delenv("HANDOFF_SERVICE_TOKEN", raising=False)
-    monkeypatch.setattr(human, "handoff_client", lambda: HandoffClient("http://127.0.0.1:9", ""))
+async def test_service_not_configured_never_crashes(use_services):
+    use_services(handoff=HandoffClient("http://127.0.0.1:9", ""))
     messages, _ = await run(ActionRequestHuman(),
                             make_tracker("ik wil iemand spreken", "request_human", slots=AALST))
     assert messages[-1]["custom"]["handoff"]["status"] == "closed"

@@ -1,0 +1,47 @@
+"""Settings of the action server, read from the environment in one place and passed in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
+
+DEFAULT_TENANT = "oost-vlaanderen"
+DEFAULT_HANDOFF_URL = "http://127.0.0.1:8000"
+DEFAULT_DOSSIER_URL = "http://127.0.0.1:8100"
+DEFAULT_OUTBOX_PATH = PROJECT_ROOT / "var" / "dossier_outbox.sqlite3"
+DEFAULT_OUTBOX_INTERVAL_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    tenant: str = DEFAULT_TENANT
+    handoff_url: str = DEFAULT_HANDOFF_URL
+    handoff_token: str = ""
+    dossier_url: str = DEFAULT_DOSSIER_URL
+    # Only a configured dossier service gets its outbox delivered on the first action call:
+    # unit tests without one must not create var/dossier_outbox.sqlite3.
+    dossier_configured: bool = False
+    dossier_token: str = ""
+    outbox_path: Path = DEFAULT_OUTBOX_PATH
+    outbox_interval_seconds: float = DEFAULT_OUTBOX_INTERVAL_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ActionSettings:
+        env = os.environ if env is None else env
+        return cls(
+            content_dir=Path(env.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+            tenant=env.get("TENANT") or DEFAULT_TENANT,
+            handoff_url=env.get("HANDOFF_SERVICE_URL") or DEFAULT_HANDOFF_URL,
+            handoff_token=env.get("HANDOFF_SERVICE_TOKEN", ""),
+            dossier_url=env.get("DOSSIER_SERVICE_URL") or DEFAULT_DOSSIER_URL,
+            dossier_configured=bool(env.get("DOSSIER_SERVICE_URL")),
+            dossier_token=env.get("DOSSIER_SERVICE_TOKEN", ""),
+            outbox_path=Path(env.get("DOSSIER_OUTBOX_PATH") or DEFAULT_OUTBOX_PATH),
+            outbox_interval_seconds=float(env.get("DOSSIER_OUTBOX_INTERVAL_SECONDS")
+                                          or DEFAULT_OUTBOX_INTERVAL_SECONDS),
+        )
