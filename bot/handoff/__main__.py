@@ -63,7 +63,7 @@ async def create_officer(args: argparse.Namespace) -> int:
     check_counters(args.counter, args.any_counter)
     password = read_password(args.password_stdin)
     try:
-        check_strength(password)
+        check_strength(password, name)
     except WeakPassword as error:
         raise SystemExit(f"error: {error}") from error
     db = Database(args.db)

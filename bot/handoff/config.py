@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.ratelimit import limits_enabled
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -26,6 +28,10 @@ class HandoffConfig:
     idle_seconds: float = 3600.0
     max_failed_logins: int = 5
     lockout_seconds: float = 15 * 60.0
+    login_rate_limit: str = "10/300"  # log-in attempts per client address (COUNT/SECONDS)
+    rate_limits: bool = True  # RATE_LIMITS=off switches the per-address limits off
+    argon2_workers: int = 2  # password checks running at once (about 48 MB each)
+    argon2_queue: int = 16  # password checks waiting; more get "busy" at once
     watch_seconds: float = 2.0  # how often live transcripts are checked for new messages
     heartbeat_seconds: float = 15.0
 
@@ -40,4 +46,10 @@ class HandoffConfig:
             rasa_token=env.get("RASA_API_TOKEN", ""),
             secure_cookies=secure_cookies,
             presence_seconds=float(env.get("HANDOFF_PRESENCE_SECONDS", cls.presence_seconds)),
+            max_failed_logins=int(env.get("OFFICER_MAX_FAILED_LOGINS", cls.max_failed_logins)),
+            lockout_seconds=float(env.get("OFFICER_LOCKOUT_SECONDS", cls.lockout_seconds)),
+            login_rate_limit=env.get("OFFICER_LOGIN_RATE_LIMIT") or cls.login_rate_limit,
+            rate_limits=limits_enabled(env),
+            argon2_workers=int(env.get("ARGON2_WORKERS", cls.argon2_workers)),
+            argon2_queue=int(env.get("ARGON2_QUEUE", cls.argon2_queue)),
         )

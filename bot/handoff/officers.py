@@ -1,8 +1,12 @@
-"""Officer accounts: creation, log-in with lock-out, sessions and presence."""
+"""Officer accounts: creation, log-in with lock-out, sessions and presence.
+
+The lock-out is atomic: every attempt first *claims* a guess with one `UPDATE … RETURNING`
+(counted as a failure up front, refused when the account is locked) and only then runs Argon2;
+a right password resets the count. Parallel wrong passwords therefore get at most `max_failed`
+guesses per lock-out period, however they interleave."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 import sqlite3
@@ -13,7 +17,23 @@ from typing import Any, Literal
 
 from bot.handoff.db import Database
 from bot.handoff.models import Officer
-from bot.handoff.passwords import hash_password, needs_rehash, verify_password
+from bot.handoff.passwords import (
+    HashingBusy,
+    HashingPool,
+    check_strength,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+# An expired lock-out starts a new count at 1; the SET expressions all see the old row.
+CLAIM_GUESS = (
+    "UPDATE officers SET"
+    " failed_logins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END,"
+    " locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1"
+    "   ELSE failed_logins + 1 END) >= ? THEN ? ELSE NULL END"
+    " WHERE name = ? AND (locked_until IS NULL OR locked_until <= ?)"
+    " RETURNING id, failed_logins")
 
 
 class OfficerExists(ValueError):
@@ -30,7 +50,7 @@ class LoginPolicy:
 
 @dataclass(frozen=True)
 class LoginResult:
-    outcome: Literal["ok", "invalid", "locked"]
+    outcome: Literal["ok", "invalid", "locked", "busy"]
     officer: Officer | None = None
 
 
@@ -47,15 +67,18 @@ def _hash_token(token: str) -> str:
 
 class OfficerStore:
     def __init__(self, db: Database, policy: LoginPolicy | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 hashing: HashingPool | None = None) -> None:
         self._db = db
         self.policy = policy or LoginPolicy()
         self._clock = clock
+        self.hashing = hashing or HashingPool()
 
     # --- accounts ---------------------------------------------------------------------------
     async def create(self, name: str, password: str, counters: Sequence[str],
                      display_name: str | None = None) -> Officer:
-        password_hash = await asyncio.to_thread(hash_password, password)
+        check_strength(password, name)
+        password_hash = await self.hashing.run(hash_password, password)
         try:
             async with self._db.write() as conn:
                 cursor = await conn.execute(
@@ -98,29 +121,46 @@ class OfficerStore:
     # --- log-in -----------------------------------------------------------------------------
     async def authenticate(self, name: str, password: str) -> LoginResult:
         """Check a password; after `max_failed` failures in a row the account is locked for
-        `lockout_seconds`, during which even the right password is refused."""
-        officer = await self.by_name(name)
-        stored = officer.password_hash if officer else None
-        valid = await asyncio.to_thread(verify_password, stored, password)
-        if officer is None:
-            return LoginResult("invalid")
-        now = self._clock()
-        if officer.locked_until is not None and officer.locked_until > now:
-            return LoginResult("locked", officer)
-        if not valid:
-            failed = officer.failed_logins + 1
-            locked = failed >= self.policy.max_failed
-            await self._db.execute(
-                "UPDATE officers SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                (0 if locked else failed, now + self.policy.lockout_seconds if locked else None,
-                 officer.id))
-            return LoginResult("locked" if locked else "invalid", officer)
-        new_hash = (await asyncio.to_thread(hash_password, password)
-                    if needs_rehash(officer.password_hash) else officer.password_hash)
+        `lockout_seconds`, during which even the right password is refused. `busy` when too
+        many password checks are already waiting (nothing is counted then)."""
+        try:
+            return await self._authenticate(name, password)
+        except HashingBusy:
+            return LoginResult("busy")
+
+    async def _authenticate(self, name: str, password: str) -> LoginResult:
+        async with self.hashing.slot():
+            claimed = await self._claim_guess(name)
+            if claimed is None:
+                officer = await self.by_name(name)
+                if officer is None:  # same work as for a real account
+                    await self.hashing.run_now(verify_password, None, password)
+                    return LoginResult("invalid")
+                return LoginResult("locked", officer)
+            officer_id, failed = claimed
+            officer = await self.get(officer_id)
+            assert officer is not None
+            valid = await self.hashing.run_now(verify_password, officer.password_hash, password)
+            if not valid:
+                locked = failed >= self.policy.max_failed
+                return LoginResult("locked" if locked else "invalid", officer)
+            new_hash = (await self.hashing.run_now(hash_password, password, False)
+                        if needs_rehash(officer.password_hash) else officer.password_hash)
         await self._db.execute(
             "UPDATE officers SET failed_logins = 0, locked_until = NULL, password_hash = ?,"
-            " last_seen_at = ? WHERE id = ?", (new_hash, now, officer.id))
+            " last_seen_at = ? WHERE id = ?", (new_hash, self._clock(), officer.id))
         return LoginResult("ok", officer)
+
+    async def _claim_guess(self, name: str) -> tuple[int, int] | None:
+        """Count one failed attempt before the password is checked, in one statement: returns
+        (officer id, failures in a row including this one), or None when there is no such
+        officer or the account is locked. The attempt that reaches the limit locks it."""
+        now = self._clock()
+        async with self._db.write() as conn:
+            rows = list(await conn.execute_fetchall(
+                CLAIM_GUESS,
+                (self.policy.max_failed, now + self.policy.lockout_seconds, name, now)))
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     # --- sessions ---------------------------------------------------------------------------
     async def start_session(self, officer: Officer) -> tuple[str, str]:

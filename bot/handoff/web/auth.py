@@ -2,7 +2,10 @@
 
 The session cookie is random (only its hash is stored), HttpOnly, SameSite=Strict, limited to
 /officer and Secure when SECURE_COOKIES=true. Every POST carries the session's CSRF token (form
-field `csrf` or header X-CSRF-Token); the log-in form uses a double-submit cookie."""
+field `csrf` or header X-CSRF-Token); the log-in form uses a double-submit cookie.
+
+Log-in attempts are limited per client address (OFFICER_LOGIN_RATE_LIMIT, off with
+RATE_LIMITS=off) on top of the per-account lock-out in `OfficerStore`."""
 
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ async def require_session(request: web.Request, page: bool = False) -> Session:
     raise web.HTTPUnauthorized()
 
 
+def client_address(request: web.Request) -> str:
+    """The peer address of the request (our own proxy, if any, must not hide it)."""
+    return request.remote or "unknown"
+
+
 def tokens_match(expected: str, given: object) -> bool:
     return isinstance(given, str) and bool(expected) and hmac.compare_digest(
         expected.encode(), given.encode())
@@ -85,7 +93,12 @@ async def login(request: web.Request) -> web.Response:
         return _login_response(request, error=texts["login_expired"], status=403)
     name = str(form.get("name") or "").strip()[:100]
     password = str(form.get("password") or "")
+    if not await hub.login_limiter.hit(client_address(request)):
+        await hub.audit.record(None, "login_rate_limited", name)
+        return _login_response(request, name=name, error=texts["login_too_many"], status=429)
     result = await hub.officers.authenticate(name, password)
+    if result.outcome == "busy":
+        return _login_response(request, name=name, error=texts["login_too_many"], status=503)
     if result.outcome != "ok" or result.officer is None:
         officer_id = result.officer.id if result.officer else None
         await hub.audit.record(officer_id, f"login_{result.outcome}", name)

@@ -36,6 +36,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     await hub.db.close()
+    hub.officers.hashing.close()
     await session.close()
     holder.services = None
 

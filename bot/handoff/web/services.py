@@ -15,10 +15,12 @@ from bot.handoff.db import Database
 from bot.handoff.delivery import OwnerDelivery
 from bot.handoff.officers import LoginPolicy, OfficerStore
 from bot.handoff.outbox import Outbox
+from bot.handoff.passwords import HashingPool
 from bot.handoff.rasa_api import TrackerApi
 from bot.handoff.requests import RequestStore
 from bot.handoff.service import HandoffService
 from bot.handoff.takeover import Takeover
+from bot.ratelimit import InMemoryRateLimiter, Limit, RateLimiter, Unlimited
 from bot.webcore.texts import load_texts
 
 
@@ -36,6 +38,7 @@ class Services:
     takeover: Takeover
     service: HandoffService
     clock: Callable[[], float]
+    login_limiter: RateLimiter = field(default_factory=Unlimited)
 
     def texts(self) -> dict[str, str]:
         return load_texts(self.config.content_dir / "officer.yml")
@@ -59,7 +62,10 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
     db = Database(config.db_path)
     policy = LoginPolicy(config.max_failed_logins, config.lockout_seconds,
                          config.session_seconds, config.idle_seconds)
-    requests, officers = RequestStore(db, clock), OfficerStore(db, policy, clock)
+    hashing = HashingPool(config.argon2_workers, config.argon2_queue)
+    requests, officers = RequestStore(db, clock), OfficerStore(db, policy, clock, hashing)
+    login_limiter: RateLimiter = InMemoryRateLimiter(Limit.parse(config.login_rate_limit),
+                                                     clock) if config.rate_limits else Unlimited()
     outbox, audit, broker = Outbox(db, clock), AuditLog(db, clock), EventBroker()
     delivery = OwnerDelivery(outbox, rasa, clock)
     return Services(
@@ -67,7 +73,7 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
         broker=broker, rasa=rasa, delivery=delivery,
         takeover=Takeover(requests, rasa, delivery, audit, broker),
         service=HandoffService(requests, officers, broker, config.presence_seconds),
-        clock=clock)
+        clock=clock, login_limiter=login_limiter)
 
 
 def services(request: web.Request) -> Services:
