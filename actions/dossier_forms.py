@@ -25,51 +25,6 @@ from bot.validators import today_in_brussels
 
 logger = logging.getLogger(__name__)
 REQUESTED = "requested_slot"
-# Rasa asks each slot with `utter_ask_<slot>` (or `utter_ask_<form>_<slot>`) itself; the form
-# questions live in domain/dossiers.yml. Checked by tests/actions/test_dossier_forms.py.
-ASKED_BY_RASA = (
-    "utter_ask_dossier_nis", "utter_ask_evenementenvergunning_form_dossier_nis",
-    "utter_ask_ambulante_handel_form_dossier_nis", "utter_ask_algemene_vraag_form_dossier_nis",
-    "utter_ask_dossier_business_name", "utter_ask_dossier_address",
-    "utter_ask_inname_openbaar_domein_form_dossier_address", "utter_ask_dossier_period",
-    "utter_ask_evenementenvergunning_form_dossier_period",
-    "utter_ask_ambulante_handel_form_dossier_period", "utter_ask_dossier_surface",
-    "utter_ask_terrasvergunning_form_dossier_surface", "utter_ask_dossier_description",
-    "utter_ask_algemene_vraag_form_dossier_description", "utter_ask_dossier_event_name",
-    "utter_ask_dossier_location", "utter_ask_ambulante_handel_form_dossier_location",
-    "utter_ask_dossier_expected_visitors", "utter_ask_dossier_purpose",
-    "utter_ask_dossier_sign_description", "utter_ask_dossier_sign_dimensions",
-    "utter_ask_dossier_products", "utter_ask_dossier_opening_date", "utter_ask_dossier_takeover",
-    "utter_ask_dossier_applicant_name", "utter_ask_dossier_enterprise_number",
-    "utter_ask_dossier_email", "utter_ask_dossier_phone",
-)
-# Replies form_flow names by building `utter_dossier_invalid_<code>`; listed so the domain check
-# (scripts/validate_data.py) and the tests see every one of them.
-INVALID_REPLIES = (
-    "utter_dossier_invalid_municipality_unknown", "utter_dossier_invalid_text_too_short",
-    "utter_dossier_invalid_text_too_long", "utter_dossier_invalid_name_empty",
-    "utter_dossier_invalid_name_too_short", "utter_dossier_invalid_name_too_long",
-    "utter_dossier_invalid_name_no_letters", "utter_dossier_invalid_name_format",
-    "utter_dossier_invalid_enterprise_number_empty",
-    "utter_dossier_invalid_enterprise_number_format",
-    "utter_dossier_invalid_enterprise_number_length",
-    "utter_dossier_invalid_enterprise_number_first_digit",
-    "utter_dossier_invalid_enterprise_number_checksum", "utter_dossier_invalid_email_empty",
-    "utter_dossier_invalid_email_format", "utter_dossier_invalid_email_domain",
-    "utter_dossier_invalid_phone_empty", "utter_dossier_invalid_phone_format",
-    "utter_dossier_invalid_phone_not_belgian", "utter_dossier_invalid_phone_length",
-    "utter_dossier_invalid_surface_empty", "utter_dossier_invalid_surface_format",
-    "utter_dossier_invalid_surface_not_positive", "utter_dossier_invalid_surface_too_large",
-    "utter_dossier_invalid_count_empty", "utter_dossier_invalid_count_format",
-    "utter_dossier_invalid_count_not_positive", "utter_dossier_invalid_date_empty",
-    "utter_dossier_invalid_date_unrecognised", "utter_dossier_invalid_date_invalid",
-    "utter_dossier_invalid_date_weekday_mismatch", "utter_dossier_invalid_date_in_past",
-    "utter_dossier_invalid_date_today_not_allowed", "utter_dossier_invalid_date_too_far",
-    "utter_dossier_invalid_period_end_before_start", "utter_dossier_invalid_reference_format",
-    "utter_dossier_field_reopened", "utter_dossier_field_updated",
-    "utter_dossier_value_missing", "utter_dossier_confirm_unclear",
-    "utter_dossier_edit_field_unknown",
-)
 
 
 class SafeFormValidation(SafeAction, abc.ABC):

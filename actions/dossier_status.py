@@ -27,7 +27,7 @@ from bot.dossiers.client.api import DossierError, NotFound
 from bot.dossiers.intake.form_flow import Message, invalid_reply, steps_aside, wants_stop
 from bot.dossiers.intake.forms import dossier_view
 from bot.dossiers.intake.words import IntakeWords, find_reference
-from bot.validators import Valid, validate_email
+from bot.validators import ErrorCode, Valid, validate_email
 
 FORM = "dossier_status_form"
 REFERENCE = "dossier_status_reference"
@@ -80,7 +80,7 @@ def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, message: Message
         if reference:
             return _ask(_next({EMAIL: tracker.get_slot(EMAIL), REFERENCE: reference}),
                         {REFERENCE: reference})
-        code = "reference_format"
+        code: ErrorCode = "reference_format"
     else:
         email = validate_email(message.text)
         if isinstance(email, Valid):

@@ -4,10 +4,12 @@ from bot.validators.contact import validate_email, validate_name, validate_phone
 from bot.validators.dates import today_in_brussels
 from bot.validators.enterprise import format_enterprise_number, validate_enterprise_number
 from bot.validators.periods import Period, parse_date, parse_period
-from bot.validators.result import Invalid, Valid, ValidationResult
+from bot.validators.result import ERROR_CODES, ErrorCode, Invalid, Valid, ValidationResult
 from bot.validators.surface import validate_surface
 
 __all__ = [
+    "ERROR_CODES",
+    "ErrorCode",
     "Invalid",
     "Period",
     "Valid",

@@ -26,7 +26,7 @@ from bot.validators.dates import (
     weekday_after,
     weekday_in_next_week,
 )
-from bot.validators.result import Invalid, Valid, ValidationResult
+from bot.validators.result import ErrorCode, Invalid, Valid, ValidationResult
 
 MAX_YEARS_AHEAD = 5
 _SEPARATOR = re.compile(r"\s*(?:\btot en met\b|\bt/m\b|\bt\.e\.m\.?|\btem\b|\btot\b|[-–—])\s*")
@@ -50,7 +50,7 @@ class Period:
 
 
 class _Refused(Exception):
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: ErrorCode) -> None:
         super().__init__(code)
         self.code = code
 

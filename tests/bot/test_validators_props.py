@@ -96,6 +96,28 @@ def test_valid_emails_are_stable(address):
         assert result.value.split("@")[1] == result.value.split("@")[1].lower()
 
 
+labels = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+
+
+@st.composite
+def everyday_emails(draw: st.DrawFn) -> str:
+    """Addresses as owners have them: the conditional tests above would pass on a validator
+    that refused everything, this one makes sure the usual shapes are accepted."""
+    local = draw(labels) + draw(st.sampled_from(["", ".", "_", "-", "+"])) + draw(labels)
+    domain = ".".join(draw(st.lists(labels, min_size=1, max_size=2)))
+    tld = draw(st.sampled_from(["be", "com", "eu", "vlaanderen", "gent"]))
+    return f"{local}@{domain}.{tld}"
+
+
+@given(everyday_emails(), st.booleans())
+def test_everyday_emails_are_accepted_and_the_domain_lowercased(address, shout):
+    typed = address.upper() if shout else address
+    result = validate_email(f"  {typed} ")
+    assert isinstance(result, Valid), typed
+    assert result.value.split("@")[1] == address.split("@")[1]
+    assert validate_email(result.value) == result
+
+
 todays = st.dates(min_value=date(2024, 1, 1), max_value=date(2032, 12, 31))
 days = st.integers(min_value=1, max_value=31).map(str)
 month_names = st.sampled_from(sorted(MONTHS))
@@ -132,6 +154,18 @@ def test_parsed_periods_never_end_before_they_start_and_lie_ahead(text, today):
     if isinstance(result, Valid):
         assert result.value.start <= result.value.end
         assert result.value.start > today
+
+
+@given(todays, st.integers(min_value=1, max_value=3), st.integers(min_value=1, max_value=11),
+       st.integers(min_value=1, max_value=28), st.integers(min_value=0, max_value=20))
+def test_explicit_future_periods_are_accepted_as_given(today, years_ahead, month, day, length):
+    """The property above only holds when a period is accepted; here it must be."""
+    start = date(today.year + years_ahead, month, day)
+    end = date(start.year, month + 1, min(28, day + length))
+    text = f"van {start.day}/{start.month}/{start.year} tot {end.day}/{end.month}/{end.year}"
+    result = parse_period(text, today)
+    assert isinstance(result, Valid), text
+    assert (result.value.start, result.value.end) == (start, end)
 
 
 @given(st.text(max_size=40), todays)

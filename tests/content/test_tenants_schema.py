@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -91,40 +92,21 @@ def test_every_nis_code_exists(tenant, registry):
             assert registry.get(nis) is not None, (counter.id, nis)
 
 
-def test_demo_counters(tenant, registry):
-    served = {c.id: c for c in tenant.counters}
-    for city in (
-        "aalst",
-        "sint_niklaas",
-        "gent",
-        "lokeren",
-        "dendermonde",
-        "mechelen",
-        "hasselt",
-        "turnhout",
-        "antwerpen",
-    ):
-        counter = served[city]
-        assert counter.kind == "municipal_counter" and counter.example
-        assert len(counter.municipalities or ()) == 1
-        assert (
-            registry.get(next(iter(counter.municipalities or ()))).name.lower().replace("-", "_")
-            == city
-        )
-    pool = served["ondernemerscoach_regio_gent"]
-    assert pool.kind == "intermunicipal_officer"
-    assert {registry.get(n).name for n in pool.municipalities or ()} == {
-        "Lochristi",
-        "Merelbeke-Melle",
-        "Nazareth-De Pinte",
-        "Destelbergen",
-        "Lievegem",
-        "Zelzate",
-        "Evergem",
-    }
-    assert served["provincie_oost_vlaanderen"].kind == "province_team"
-    assert tenant.default_counter.id == "provincie_oost_vlaanderen"
-    assert tenant.reference_prefix == "OVL"
+def test_counters_have_the_shape_their_kind_promises(tenant, registry):
+    """Invariants of the counter kinds, not the values: officers edit names, members and
+    contact data, and this test must keep holding when they do."""
+    by_kind: dict[str, list] = {}
+    for counter in tenant.counters:
+        by_kind.setdefault(counter.kind, []).append(counter)
+    for counter in by_kind.get("municipal_counter", []):
+        assert len(counter.municipalities or ()) <= 1, counter.id  # one desk, or the fallback
+    for counter in by_kind.get("intermunicipal_officer", []):
+        members = [registry.get(nis) for nis in counter.municipalities or ()]
+        assert len(members) >= 2, counter.id  # shared by several municipalities
+        assert len({m.province for m in members}) == 1, counter.id
+    assert len(by_kind.get("province_team", [])) >= 1
+    assert tenant.default_counter.kind in LOCAL_KINDS
+    assert re.fullmatch(r"[A-Z]{2,5}", tenant.reference_prefix)
 
 
 def test_every_municipality_has_a_local_counter(tenant, registry):
@@ -145,7 +127,6 @@ def test_example_contact_data_is_marked_and_never_invented(tenant):
         for url in (contact.web, contact.appointment_url):
             if url:
                 assert urlparse(url).hostname in OFFICIAL_HOSTS, url
-    assert tenant.counter("vlaio").contact.phone == "1700"  # Vlaanderen Infolijn
 
 
 def test_example_counters_have_hours_agencies_do_not(tenant):

@@ -34,6 +34,7 @@ from bot.dossiers.intake.words import (
     wants_correction,
 )
 from bot.validators import (
+    ErrorCode,
     Invalid,
     Valid,
     ValidationResult,
@@ -96,7 +97,7 @@ class Context:
     municipality: Callable[[], tuple[str, str | None]]
 
 
-def invalid_reply(code: str) -> Reply:
+def invalid_reply(code: ErrorCode) -> Reply:
     return (f"utter_dossier_invalid_{code}", {})
 
 
