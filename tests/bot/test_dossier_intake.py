@@ -1,4 +1,4 @@
-"""Reading dossier requests from free text (bot/dossiers/intake/words.py) and the summary wording."""
+"""Reading dossier requests from free text (bot/dossiers/intake/words.py) and the summary."""
 
 from __future__ import annotations
 
