@@ -56,14 +56,17 @@ def answer_topic(
     decision = route_topic(topic, location)
     counter_id = None if decision.needs_municipality else decision.counter.id
     contract = build_contract(
-        topic=topic.id, source=answer.sources[0].url if answer.sources else None,
+        topic=topic.id, source=answer.sources[0].url if answer and answer.sources else None,
         authority=topic.authority_name, municipality=location.name, nis=location.nis,
         counter=counter_id, handoff=tracker.get_slot("handoff"),
         dossier=tracker.get_slot("dossier"))
-    dispatcher.utter_message(
-        response="utter_topic_answer_example" if answer.example else "utter_topic_answer",
-        answer=answer.text, sources=format_sources(answer), buttons=topic_buttons(topic),
-        json_message=contract)
+    if answer is not None:
+        dispatcher.utter_message(
+            response="utter_topic_answer_example" if answer.example else "utter_topic_answer",
+            answer=answer.text, sources=format_sources(answer), buttons=topic_buttons(topic),
+            json_message=contract)
+    # No answer valid today (expired, or its successor has not started): say nothing of the
+    # old rules; the counter below (or the question for the municipality) still follows.
     events: list[EventType] = [*location.events, SlotSet("topic", topic.id)]
     if decision.needs_municipality:
         dispatcher.utter_message(response="utter_topic_needs_municipality")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,17 @@ class ContentError(ValueError):
 class Source:
     title: str
     url: str
+    checked_on: str | None = None  # ISO date a person compared this page with the answer
+
+
+def parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def valid_on(day: date, valid_from: str | None, valid_until: str | None) -> bool:
+    """True when `day` lies within [valid_from, valid_until]; an open bound is unbounded."""
+    start, end = parse_day(valid_from), parse_day(valid_until)
+    return (start is None or start <= day) and (end is None or day <= end)
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,18 @@ class Override:
     answer: str
     sources: tuple[Source, ...]
     example: bool
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerVersion:
+    """One dated version of a topic's general answer."""
+
+    answer: str
+    sources: tuple[Source, ...]
+    valid_from: str | None = None
+    valid_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +82,11 @@ class Topic:
     dossier_type: str | None = None
     external_application: Source | None = None
     related: tuple[str, ...] = ()
-    last_reviewed: str = ""
+    last_reviewed: str | None = None
+    reviewed_by: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    versions: tuple[AnswerVersion, ...] = ()
     how_to_apply: tuple[str, ...] = ()
     what_to_prepare: tuple[str, ...] = ()
     overrides: Mapping[str, Override] = field(default_factory=dict)
@@ -67,29 +95,61 @@ class Topic:
     def intent(self) -> str:
         return INTENT_PREFIX + self.id
 
-    def answer_for(self, nis: str | None) -> LocalAnswer:
+    def general_answer(self, today: date | None = None) -> AnswerVersion | None:
+        """The general answer that may be said on `today` (default: the real date), or None when
+        every version has expired or has not started yet. Among valid versions the one with the
+        latest valid_from wins (a known change replaces the old text on its start date)."""
+        day = today or date.today()
+        main = AnswerVersion(self.answer, self.sources, self.valid_from, self.valid_until)
+        candidates = [v for v in (main, *self.versions)
+                      if valid_on(day, v.valid_from, v.valid_until)]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda v: v.valid_from or "")
+
+    def answer_for(self, nis: str | None, today: date | None = None) -> LocalAnswer | None:
+        """The answer for one municipality (or the general one) on `today`; None when no answer
+        is valid that day (the caller then routes to the counter instead of saying old rules)."""
+        day = today or date.today()
+        general = self.general_answer(day)
         override = self.overrides.get(nis) if nis else None
+        if override is not None and not valid_on(day, override.valid_from, override.valid_until):
+            override = None
         if override is None:
-            return LocalAnswer(self.answer.strip(), self.sources, localized=False, example=False)
-        if override.mode == "replace":
+            if general is None:
+                return None
+            sources = general.sources or self.sources
+            return LocalAnswer(general.answer.strip(), sources, localized=False, example=False)
+        if override.mode == "replace" or general is None:
             text = override.answer.strip()
-            sources = override.sources or self.sources
+            sources = override.sources or (general.sources if general else self.sources)
         else:
-            text = f"{self.answer.strip()}\n\n{override.answer.strip()}"
-            sources = self.sources + override.sources
+            text = f"{general.answer.strip()}\n\n{override.answer.strip()}"
+            sources = (general.sources or self.sources) + override.sources
         return LocalAnswer(text, sources, localized=True, example=override.example)
 
 
-def _sources(items: Iterable[Mapping[str, str]] | None) -> tuple[Source, ...]:
-    return tuple(Source(item["title"], item["url"]) for item in items or ())
+def _sources(items: Iterable[Mapping[str, Any]] | None) -> tuple[Source, ...]:
+    return tuple(Source(item["title"], item["url"], _day(item.get("checked_on")))
+                 for item in items or ())
+
+
+def _day(value: Any) -> str | None:
+    """YAML may give an unquoted date as datetime.date; keep ISO strings."""
+    return None if value is None else str(value)
 
 
 def topic_from_dict(data: Mapping[str, Any]) -> Topic:
     external = data.get("external_application")
     overrides = {
-        str(nis): Override(o["mode"], o["answer"], _sources(o.get("sources")), bool(o["example"]))
+        str(nis): Override(o["mode"], o["answer"], _sources(o.get("sources")), bool(o["example"]),
+                           _day(o.get("valid_from")), _day(o.get("valid_until")))
         for nis, o in (data.get("municipality_overrides") or {}).items()
     }
+    versions = tuple(
+        AnswerVersion(v["answer"], _sources(v.get("sources")), _day(v.get("valid_from")),
+                      _day(v.get("valid_until")))
+        for v in data.get("answer_versions") or ())
     return Topic(
         id=data["id"],
         title=data["title"],
@@ -104,11 +164,43 @@ def topic_from_dict(data: Mapping[str, Any]) -> Topic:
         dossier_type=data.get("dossier_type"),
         external_application=Source(external["title"], external["url"]) if external else None,
         related=tuple(data.get("related") or ()),
-        last_reviewed=str(data["last_reviewed"]),
+        last_reviewed=_day(data.get("last_reviewed")),
+        reviewed_by=data.get("reviewed_by"),
+        valid_from=_day(data.get("valid_from")),
+        valid_until=_day(data.get("valid_until")),
+        versions=versions,
         how_to_apply=tuple(data.get("how_to_apply") or ()),
         what_to_prepare=tuple(data.get("what_to_prepare") or ()),
         overrides=overrides,
     )
+
+
+def check_dates(topic: Topic, name: str) -> None:
+    """Real calendar dates and valid_from <= valid_until everywhere; ContentError otherwise."""
+    spans: list[tuple[str, str | None, str | None]] = [
+        ("answer", topic.valid_from, topic.valid_until),
+        *((f"answer_versions/{i}", v.valid_from, v.valid_until)
+          for i, v in enumerate(topic.versions)),
+        *((f"municipality_overrides/{nis}", o.valid_from, o.valid_until)
+          for nis, o in topic.overrides.items()),
+    ]
+    dated = [("last_reviewed", topic.last_reviewed)]
+    for source in (*topic.sources, *(s for v in topic.versions for s in v.sources),
+                   *(s for o in topic.overrides.values() for s in o.sources)):
+        dated.append((f"checked_on of {source.url}", source.checked_on))
+    for where, start, end in spans:
+        first, last = _checked_day(name, where, start), _checked_day(name, where, end)
+        if first and last and first > last:
+            raise ContentError(f"{name}: {where}: valid_from {start} is after valid_until {end}")
+    for where, value in dated:
+        _checked_day(name, where, value)
+
+
+def _checked_day(name: str, where: str, value: str | None) -> date | None:
+    try:
+        return parse_day(value)
+    except ValueError as error:
+        raise ContentError(f"{name}: {where}: {error}") from error
 
 
 class Catalog:
@@ -129,7 +221,9 @@ class Catalog:
                 raise ContentError(f"{path.name}: {where}: {first.message}")
             if data["id"] != path.stem:
                 raise ContentError(f"{path.name}: id {data['id']!r} must match the file name")
-            topics.append(topic_from_dict(data))
+            topic = topic_from_dict(data)
+            check_dates(topic, path.name)
+            topics.append(topic)
         return cls(topics)
 
     def get(self, topic_id: str | None) -> Topic | None:
