@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint unit validate test-stories test-nlu nlu-report bench lock clean officer
+.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ run: install train ## Start action server, Rasa and the web app; prints the URLs
 lint: install ## ruff + mypy
 	$(VENV)/bin/ruff check bot actions connectors scripts tests bench
 	$(VENV)/bin/mypy
+
+check: lint ## Fast loop: lint plus the unit tier (no browser, no trained model, no servers)
+	$(VENV)/bin/pytest -q -m "not e2e and not browser and not services"
 
 unit: install install-browser node_modules/.installed ## Unit, integration and browser tests (pytest)
 	$(VENV)/bin/pytest -q

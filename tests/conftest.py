@@ -28,6 +28,18 @@ def require_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{name} at {host}:{port} not reachable")
 
 
+# Test tiers by folder: `make check` runs everything else (the fast unit tier).
+TIER_OF_FOLDER = {"e2e": "e2e", "browser": "browser", "services": "services"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.relative_to(ROOT / "tests").parts
+        tier = TIER_OF_FOLDER.get(parts[0]) if len(parts) > 1 else None
+        if tier is not None:
+            item.add_marker(tier)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
