@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import jsonschema
 import yaml
@@ -239,3 +240,46 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self._topics)
+
+
+# ---- review hygiene (used by the content tests and scripts/content_report.py) ----------------
+
+BARE_PATHS = ("", "/", "/nl", "/nl/", "/en", "/en/")
+
+
+def is_bare_home_page(url: str) -> bool:
+    """A site's home page (empty path, "/" or a language root): it never says the fact itself."""
+    parsed = urlparse(url)
+    return parsed.path in BARE_PATHS and not parsed.query
+
+
+def cited_sources(topic: Topic, include_examples: bool = False) -> list[Source]:
+    """Every source a reply can show: general answer, its versions and (non-example) overrides."""
+    sources = [*topic.sources, *(s for v in topic.versions for s in v.sources)]
+    for override in topic.overrides.values():
+        if include_examples or not override.example:
+            sources.extend(override.sources)
+    return sources
+
+
+def review_problems(topic: Topic, today: date) -> list[str]:
+    """What makes a topic's review claim dishonest. A topic that was never reviewed
+    (last_reviewed null) is not a problem here; the content report lists it."""
+    problems = []
+    reviewed = parse_day(topic.last_reviewed)
+    checked = [s for s in cited_sources(topic, include_examples=True) if s.checked_on]
+    if reviewed and reviewed > today:
+        problems.append(f"last_reviewed {topic.last_reviewed} is in the future")
+    for source in checked:
+        day = parse_day(source.checked_on)
+        if day and day > today:
+            problems.append(f"{source.url} checked_on {source.checked_on} is in the future")
+        if day and reviewed and day > reviewed:
+            problems.append(f"{source.url} was checked after the last review")
+    if reviewed and not topic.reviewed_by:
+        problems.append("last_reviewed without reviewed_by")
+    if reviewed and not checked:
+        problems.append("reviewed, but none of its sources was ever checked")
+    if not reviewed and topic.reviewed_by:
+        problems.append("reviewed_by without last_reviewed")
+    return problems
