@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer
+.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer content-report
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ bench: install train ## Benchmarks of the hot path
 
 officer: install ## Create an officer account: make officer NAME=sofie COUNTERS="aalst gent" (asks the password)
 	$(PY) -m bot.handoff create-officer --name "$(NAME)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)") $(foreach c,$(COUNTERS),--counter $(c))
+
+content-report: install ## Topics by age of review, bare home pages, unchecked sources, overdue per tenant (OUT=file to save)
+	$(PY) scripts/content_report.py $(if $(OUT),--out "$(OUT)")
 
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt
