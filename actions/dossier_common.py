@@ -6,14 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.services import services
 from bot.dossiers.dossier_types import DossierType
-from bot.dossiers.intake.form_flow import Message
+from bot.dossiers.intake.form_flow import Message, wants_person
 from bot.dossiers.intake.forms import FORM_STATE_SLOTS, TYPE_SLOT, FormSpec, spec_from_domain
 from bot.dossiers.intake.words import IntakeWords
 from bot.routing import route
+
+HUMAN_ACTION = "action_request_human"
 
 
 def intake() -> IntakeWords:
@@ -46,6 +48,14 @@ def message_from(tracker: Tracker) -> Message:
         entities.setdefault(str(entity.get("entity")), entity.get("value"))
     return Message(text=str(latest.get("text") or ""), intent=intent.get("name"),
                    confidence=float(intent.get("confidence") or 0.0), entities=entities)
+
+
+def hand_over_after_form(tracker: Tracker) -> list[EventType] | None:
+    """The form ended because the owner asked for a person: go to the hand-off now instead of
+    saying the request was stopped (nothing was submitted; the hand-off takes it from here)."""
+    if not wants_person(message_from(tracker), intake()):
+        return None
+    return [FollowupAction(HUMAN_ACTION)]
 
 
 def municipality_name(nis: str) -> str | None:

@@ -15,6 +15,7 @@ from actions.dossier_common import (
     activated_now,
     counter_name,
     fresh_answer,
+    hand_over_after_form,
     intake,
     message_from,
     type_info,
@@ -24,7 +25,13 @@ from actions.dossier_forms import REQUESTED, SafeFormValidation
 from actions.services import services
 from bot.contract import build_contract, contract_from_slots
 from bot.dossiers.client.api import DossierError, NotFound
-from bot.dossiers.intake.form_flow import Message, invalid_reply, steps_aside, wants_stop
+from bot.dossiers.intake.form_flow import (
+    Message,
+    invalid_reply,
+    steps_aside,
+    wants_person,
+    wants_stop,
+)
 from bot.dossiers.intake.forms import dossier_view
 from bot.dossiers.intake.words import IntakeWords, find_reference
 from bot.validators import ErrorCode, Valid, validate_email
@@ -71,7 +78,7 @@ def _next(values: dict[str, Any]) -> str | None:
 def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, message: Message,
             words: IntakeWords) -> list[EventType]:
     requested = tracker.get_slot(REQUESTED)
-    if wants_stop(message, words, optional=False):
+    if wants_stop(message, words, optional=False) or wants_person(message, words):
         return [SlotSet(REFERENCE, None), SlotSet(EMAIL, None), SlotSet(REQUESTED, None)]
     if requested not in (REFERENCE, EMAIL):
         return _ask(_next(dict(tracker.slots)), {})
@@ -134,6 +141,9 @@ class ActionDossierStatus(SafeAction):
         if not reference and tracker.get_slot(PENDING_KEY):
             return [*done, *await self._pending(dispatcher, tracker)]
         if not reference or not email:
+            handover = hand_over_after_form(tracker)
+            if handover is not None:
+                return [*done, *handover]
             dispatcher.utter_message(response="utter_dossier_status_stopped",
                                      json_message=contract)
             return done

@@ -19,6 +19,7 @@ from actions.base import SafeAction
 from actions.counter_view import counter_message
 from actions.dossier_common import (
     clear_form_events,
+    hand_over_after_form,
     intake,
     municipality_name,
     route_dossier,
@@ -58,6 +59,9 @@ class ActionFinishDossier(SafeAction):
         dossier_type = tracker.get_slot(TYPE_SLOT)
         spec = spec_for(domain, dossier_type)
         if spec is None or tracker.get_slot(CONFIRM) is not True:
+            handover = hand_over_after_form(tracker)
+            if handover is not None:
+                return [*clear_form_events(), *handover]
             dispatcher.utter_message(response="utter_dossier_stopped",
                                      json_message=contract_from_slots(tracker.slots))
             return clear_form_events()

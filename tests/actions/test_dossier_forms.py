@@ -29,7 +29,7 @@ from bot.dossiers.client.api import DossierClient
 from bot.dossiers.client.outbox import Outbox
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
 from bot.dossiers.intake.form_flow import invalid_reply
-from bot.dossiers.intake.forms import FORM_STATE_SLOTS
+from bot.dossiers.intake.forms import FORM_STATE_SLOTS, SKIPPED
 from bot.dossiers.references import REFERENCE
 from bot.dossiers.service.app import create_dossier_app
 from bot.validators import (
@@ -730,3 +730,70 @@ async def test_yes_with_a_correction_is_not_a_confirmation():
     slots = slot_events(events)
     assert "dossier_confirmed" not in slots or slots["dossier_confirmed"] is None
     assert slots["requested_slot"] == "dossier_address"
+
+
+# --- leaving a form as one would at a counter --------------------------------------------------
+
+PERSON_REQUESTS = ["ik wil graag iemand spreken over mijn aanvraag",
+                   "kan ik met een medewerker praten?", "mag iemand van het loket mij bellen"]
+
+
+@pytest.mark.parametrize("text", PERSON_REQUESTS)
+async def test_asking_for_a_person_in_a_form_ends_it_and_hands_over(text):
+    # The classifier is unsure (as it was for these): the owner's words decide.
+    tracker = form_tracker(text, "inform", requested="dossier_email", confidence=0.55,
+                           slots=terras_answers(dossier_email=None))
+    messages, events = await run(ValidateTerrasvergunningForm(), tracker)
+    assert not any(r and r.startswith("utter_dossier_invalid") for r in responses(messages))
+    assert slot_events(events)["requested_slot"] is None  # the form ends
+    finish = make_tracker(text, "inform", slots={**terras_answers(), "dossier_confirmed": None})
+    messages, events = await run(ActionFinishDossier(), finish)
+    assert "utter_dossier_stopped" not in responses(messages)
+    assert ("followup", "action_request_human") in [(e["event"], e.get("name")) for e in events]
+    assert slot_events(events)["dossier_type"] is None  # nothing kept of the form
+
+
+@pytest.mark.parametrize("text", PERSON_REQUESTS[:2])
+async def test_asking_for_a_person_in_the_status_check_hands_over(text):
+    tracker = form_tracker(text, "inform", form="dossier_status_form", confidence=0.5,
+                           requested="dossier_status_email",
+                           slots={"dossier_status_reference": "OVL-2026-K7M4QX"})
+    messages, events = await run(ValidateDossierStatusForm(), tracker)
+    assert responses(messages) == []  # not "Dat is geen geldig e-mailadres"
+    assert slot_events(events)["requested_slot"] is None
+    status = make_tracker(text, "inform", slots={"dossier_status_reference": None})
+    messages, events = await run(ActionDossierStatus(), status)
+    assert "utter_dossier_status_stopped" not in responses(messages)
+    assert ("followup", "action_request_human") in [(e["event"], e.get("name")) for e in events]
+
+
+async def test_yes_to_an_optional_question_asks_for_the_value_instead_of_insisting():
+    tracker = form_tracker("ja", "affirm", requested="dossier_description",
+                           slots=terras_answers(dossier_description=None))
+    messages, events = await run(ValidateTerrasvergunningForm(), tracker)
+    assert responses(messages) == ["utter_dossier_optional_go_ahead"]
+    assert slot_events(events)["requested_slot"] == "dossier_description"
+    assert slot_events(events)["dossier_description"] is None
+    then = form_tracker("Graag een plaats dicht bij de gevel", "inform",
+                        requested="dossier_description",
+                        slots=terras_answers(dossier_description=None))
+    _, events = await run(ValidateTerrasvergunningForm(), then)
+    assert slot_events(events)["dossier_description"] == "Graag een plaats dicht bij de gevel"
+
+
+@pytest.mark.parametrize("text", ["liever niet", "nee, bedankt", "Nee dat hoeft niet", "niks meer"])
+async def test_no_in_words_skips_an_optional_question(text):
+    tracker = form_tracker(text, "deny", requested="dossier_description", confidence=0.4,
+                           slots=terras_answers(dossier_description=None))
+    messages, events = await run(ValidateTerrasvergunningForm(), tracker)
+    assert responses(messages) == []
+    assert slot_events(events)["dossier_description"] == SKIPPED
+    assert slot_events(events)["requested_slot"] != "dossier_description"
+
+
+async def test_a_description_that_mentions_people_is_not_a_hand_over():
+    text = "We praten nog met de buren over de plaats van de tafels"
+    tracker = form_tracker(text, "inform", requested="dossier_description", confidence=0.6,
+                           slots=terras_answers(dossier_description=None))
+    _, events = await run(ValidateTerrasvergunningForm(), tracker)
+    assert slot_events(events)["dossier_description"] == text

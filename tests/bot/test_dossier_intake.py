@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
 
 from bot.dossiers.intake.form_flow import Message, steps_aside
 from bot.dossiers.intake.forms import FormSpec, build_submission
@@ -15,9 +16,12 @@ from bot.dossiers.intake.words import (
     load_intake,
     mentioned_field,
     parse_count,
+    parse_intake,
+    phrase_is,
     prefill_values,
 )
 from bot.validators import Invalid, Valid
+from tests.conftest import ROOT
 
 WORDS = load_intake()
 TODAY = date(2026, 11, 23)
@@ -113,3 +117,10 @@ def test_submission_puts_applicant_data_apart_and_leaves_skipped_answers_out():
     assert body["applicant"] == {"name": "Lotte Verbeke", "email": "lotte@voorbeeld.be"}
     assert body["fields"] == {"business_name": "Café De Hoek"}
     assert body["municipality"] == {"nis": "44021", "name": "Gent"}
+
+
+def test_yes_and_no_phrases_are_read_even_when_yaml_makes_them_booleans():
+    words = parse_intake({"phrases": {True: ["ja", "Ja hoor"], False: ["nee"]}})
+    assert phrase_is("ja hoor!", "yes", words) and phrase_is("Nee", "no", words)
+    real = parse_intake(yaml.safe_load((ROOT / "content" / "dossier_forms.yml").read_text("utf-8")))
+    assert phrase_is("ja", "yes", real) and phrase_is("neen", "no", real)

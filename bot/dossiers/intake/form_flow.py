@@ -26,6 +26,7 @@ from bot.dossiers.intake.forms import (
 )
 from bot.dossiers.intake.words import (
     IntakeWords,
+    asks_for_person,
     looks_like_question,
     mentioned_field,
     parse_count,
@@ -123,6 +124,12 @@ def steps_aside(message: Message, words: IntakeWords) -> bool:
     if intent in STEP_ASIDE_INTENTS and message.confidence >= SURE:
         return True
     return intent not in ANSWER_INTENTS and looks_like_question(message.text, words)
+
+
+def wants_person(message: Message, words: IntakeWords) -> bool:
+    """A request for a person ends any form: the owner is handed over, as at a counter."""
+    return message.said("request_human", SURE) or (
+        not message.is_payload and asks_for_person(message.text, words))
 
 
 def wants_stop(message: Message, words: IntakeWords, optional: bool) -> bool:
@@ -242,7 +249,7 @@ def _municipality(ctx: Context, message: Message) -> Step:
 def answer(ctx: Context, requested: str | None, message: Message) -> Step:
     """What to do with the owner's message while `requested` is the open question."""
     optional = requested in ctx.spec.optional
-    if wants_stop(message, ctx.words, optional):
+    if wants_stop(message, ctx.words, optional) or wants_person(message, ctx.words):
         return Step(stop=True)
     if requested == CONFIRM:
         return _confirm(ctx, message)
@@ -255,6 +262,9 @@ def answer(ctx: Context, requested: str | None, message: Message) -> Step:
         return correction
     if optional and _skips(message, ctx.words):
         return _continue(ctx, {requested: SKIPPED})
+    if optional and phrase_is(message.text, "yes", ctx.words):
+        # "ja" to "wil je nog iets meegeven?": they want to, so ask for it, not for a yes.
+        return Step(replies=[("utter_dossier_optional_go_ahead", {})], requested=requested)
     kind = SLOT_KINDS[requested]
     if kind == "municipality":
         return _municipality(ctx, message)

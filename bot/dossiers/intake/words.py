@@ -54,6 +54,15 @@ class IntakeWords:
     street_words: tuple[str, ...]
     visitor_words: tuple[str, ...]
     buttons: Mapping[str, str]
+    person_patterns: tuple[re.Pattern[str], ...] = ()
+
+
+def _phrase_kind(key: object) -> str:
+    # YAML 1.1 reads an unquoted `yes:` / `no:` key as a boolean; an officer should not have to
+    # know that, so both spellings mean the same phrase list.
+    if isinstance(key, bool):
+        return "yes" if key else "no"
+    return str(key)
 
 
 def parse_intake(data: Mapping[str, Any]) -> IntakeWords:
@@ -66,7 +75,7 @@ def parse_intake(data: Mapping[str, Any]) -> IntakeWords:
         request_patterns=patterns,
         fields=dict(data.get("fields") or {}),
         formats=dict(data.get("formats") or {}),
-        phrases={kind: frozenset(normalise(p) for p in items)
+        phrases={_phrase_kind(kind): frozenset(normalise(p) for p in items)
                  for kind, items in (data.get("phrases") or {}).items()},
         correction_words=tuple(data.get("correction_words") or ()),
         question_starts=frozenset(data.get("question_starts") or ()),
@@ -74,6 +83,8 @@ def parse_intake(data: Mapping[str, Any]) -> IntakeWords:
         street_words=tuple(prefill.get("street_words") or ()),
         visitor_words=tuple(prefill.get("visitor_words") or ()),
         buttons=dict(data.get("buttons") or {}),
+        person_patterns=tuple(re.compile(p, re.IGNORECASE)
+                              for p in data.get("person_patterns") or ()),
     )
 
 
@@ -94,6 +105,12 @@ def detect_request(text: str, words: IntakeWords) -> str | None:
         if any(pattern.search(text or "") for pattern in patterns):
             return key
     return None
+
+
+def asks_for_person(text: str, words: IntakeWords) -> bool:
+    """The owner asks for a person in their own words ("kan ik iemand spreken over mijn
+    aanvraag?"), whatever the classifier made of it."""
+    return any(pattern.search(text or "") for pattern in words.person_patterns)
 
 
 def phrase_is(text: str, kind: str, words: IntakeWords) -> bool:
