@@ -1,6 +1,8 @@
 """Thumbs up/down on the assistant's answers, kept for the insights.
 
-One row per answer (conversation id + message id): voting again replaces the earlier vote.
+One row per answer (conversation id + message id). The public APIs use `record_once`: the
+first vote on a message counts, a repeat of the same vote is harmless, a different vote later
+is refused (so a message cannot be flipped up and down to skew the insights).
 Only what the insights need is kept: the vote, the topic, the municipality and the tenant. The
 conversation id is the random id of the widget session, nothing that identifies a person.
 The store opens the SQLite file per call (votes are rare), so it is safe to use from a thread.
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 Vote = Literal["up", "down"]
+Recorded = Literal["new", "same", "conflict"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -77,6 +80,21 @@ class FeedbackStore:
                 "tenant = excluded.tenant, at = excluded.at",
                 (feedback.conversation_id, feedback.message_id, feedback.vote, feedback.topic,
                  feedback.municipality, feedback.tenant, feedback.at or utc_now()))
+
+    def record_once(self, feedback: Feedback) -> Recorded:
+        """Store the first vote on a message; never replace it."""
+        with self._connect() as db:
+            inserted = db.execute(
+                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (conversation_id, message_id) DO NOTHING",
+                (feedback.conversation_id, feedback.message_id, feedback.vote, feedback.topic,
+                 feedback.municipality, feedback.tenant, feedback.at or utc_now())).rowcount
+            if inserted:
+                return "new"
+            row = db.execute("SELECT vote FROM feedback WHERE conversation_id = ? AND "
+                             "message_id = ?", (feedback.conversation_id,
+                                                feedback.message_id)).fetchone()
+        return "same" if row and row[0] == feedback.vote else "conflict"
 
     def all(self) -> list[Feedback]:
         with self._connect() as db:

@@ -55,7 +55,7 @@ class WidgetOutput(OutputChannel):
         self.bot_message_evt = bot_message_evt
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        payload = widget_payload(message)
+        payload = widget_payload({"recipient_id": recipient_id, **message})
         if len(payload) > 1:  # more than the id
             await self.sio.emit(self.bot_message_evt, payload, room=recipient_id)
 

@@ -4,18 +4,20 @@
   anything else dropped, so the bot never sees arbitrary client data;
 * `widget_payload`: one `bot_uttered` payload per bot message: text, quick replies, the public
   reply contract under `custom`, who wrote it (`metadata.author == "officer"` during a
-  hand-off) and which response it was (`metadata.utter_action`), plus an id for feedback.
+  hand-off) and which response it was (`metadata.utter_action`), plus an id for feedback
+  (`bot.message_ids`: derived from conversation, timestamp and text, so the web app can check
+  against the tracker that a vote is for a message the bot really sent).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from bot.contract import MARKER, is_contract, public
+from bot.message_ids import bot_message_id
 
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _TENANT_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
@@ -66,8 +68,10 @@ def _custom(value: Any) -> dict[str, Any] | None:
 
 
 def widget_payload(message: Mapping[str, Any]) -> dict[str, Any]:
-    """The `bot_uttered` payload of one bot message (as Rasa hands it to an output channel)."""
-    payload: dict[str, Any] = {"id": secrets.token_urlsafe(9)}
+    """The `bot_uttered` payload of one bot message (as Rasa hands it to an output channel,
+    with its `recipient_id`)."""
+    payload: dict[str, Any] = {"id": bot_message_id(
+        str(message.get("recipient_id") or ""), message.get("timestamp"), message.get("text"))}
     if isinstance(message.get("text"), str) and message["text"].strip():
         payload["text"] = message["text"].strip()
     choices = _choices(message)

@@ -13,6 +13,8 @@ import pytest
 from aiohttp import WSMsgType, web
 
 from bot.feedback import FeedbackStore
+from bot.handoff.web.services import HOLDER_KEY
+from bot.message_ids import bot_message_id
 from bot.web.app import create_app
 from bot.webcore.config import WebConfig
 
@@ -64,10 +66,31 @@ async def rasa_server(aiohttp_server: Any) -> tuple[FakeRasa, str]:
     return fake, str(server.make_url("")).rstrip("/")
 
 
+CONVERSATION = "c0ffee" * 4
+ANSWER_AT = 1_795_428_000.25
+ANSWER_TEXT = "Voor een terras heb je een vergunning nodig."
+
+
+class FakeTrackers:
+    """Rasa's HTTP API as the feedback API reads it: the tracker's events."""
+
+    def __init__(self) -> None:
+        self.trackers: dict[str, list[dict[str, Any]]] = {CONVERSATION: [
+            {"event": "user", "text": "terras", "timestamp": ANSWER_AT - 1},
+            {"event": "bot", "text": ANSWER_TEXT, "timestamp": ANSWER_AT,
+             "data": {"custom": {"topic": "terrasvergunning"}}}]}
+
+    async def tracker(self, sender: str) -> dict[str, Any]:
+        return {"events": self.trackers.get(sender, [])}
+
+
 @pytest.fixture()
-async def client(aiohttp_client: Any, feedback_db: Path, rasa_server: tuple[FakeRasa, str]
-                 ) -> Any:
-    return await aiohttp_client(create_app(WebConfig(rasa_url=rasa_server[1])))
+async def client(aiohttp_client: Any, feedback_db: Path, rasa_server: tuple[FakeRasa, str],
+                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("HANDOFF_DB", str(tmp_path / "handoff.sqlite3"))
+    app = create_app(WebConfig(rasa_url=rasa_server[1]))
+    app[HOLDER_KEY].tracker_api = FakeTrackers()  # type: ignore[assignment]
+    return await aiohttp_client(app)
 
 
 # -- demo page and texts -------------------------------------------------------------------
@@ -102,21 +125,24 @@ async def test_widget_assets_and_dutch_texts_are_served_to_any_site(client):
 
 # -- feedback ----------------------------------------------------------------------------
 
-VOTE = {"conversation_id": "c0ffee" * 4, "message_id": "msg-12345", "vote": "down",
+VOTE = {"conversation_id": CONVERSATION,
+        "message_id": bot_message_id(CONVERSATION, ANSWER_AT, ANSWER_TEXT), "vote": "down",
         "topic": "terrasvergunning", "municipality": "Aalst", "tenant": "oost-vlaanderen"}
 
 
 async def test_a_vote_is_stored_with_topic_municipality_and_tenant(client, feedback_db):
     response = await client.post("/api/feedback", json=VOTE)
     assert response.status == 200
-    again = await client.post("/api/feedback", json={**VOTE, "vote": "up"})  # changed mind
+    again = await client.post("/api/feedback", json=VOTE)  # a retry is harmless
     assert again.status == 200
+    flipped = await client.post("/api/feedback", json={**VOTE, "vote": "up"})  # once only
+    assert flipped.status == 409
     [stored] = FeedbackStore(feedback_db).all()
     assert (stored.vote, stored.topic, stored.municipality, stored.tenant) == \
-        ("up", "terrasvergunning", "Aalst", "oost-vlaanderen")
+        ("down", "terrasvergunning", "Aalst", "oost-vlaanderen")
     assert stored.at.endswith("+00:00")
     [score] = FeedbackStore(feedback_db).scores()
-    assert (score.topic, score.up, score.down) == ("terrasvergunning", 1, 0)
+    assert (score.topic, score.up, score.down) == ("terrasvergunning", 0, 1)
 
 
 async def test_made_up_topics_municipalities_and_tenants_are_stored_as_unknown(client,
@@ -124,8 +150,9 @@ async def test_made_up_topics_municipalities_and_tenants_are_stored_as_unknown(c
     made_up = {**VOTE, "topic": "../../etc/passwd", "municipality": "Atlantis",
                "tenant": "hacker"}
     assert (await client.post("/api/feedback", json=made_up)).status == 200
-    [stored] = FeedbackStore(feedback_db).all()
-    assert (stored.topic, stored.municipality, stored.tenant) == (None, None, None)
+    [stored] = FeedbackStore(feedback_db).all()  # the topic is the answer's own
+    assert (stored.topic, stored.municipality, stored.tenant) == \
+        ("terrasvergunning", None, None)
 
 
 @pytest.mark.parametrize("bad", [{**VOTE, "vote": "meh"}, {**VOTE, "conversation_id": "x"},
