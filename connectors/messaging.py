@@ -3,7 +3,8 @@
 * `ChannelHttpClient`: the one aiohttp client their output channels send with (timeouts, one
   session per event loop, errors raised as `ChannelSendError`);
 * `run_turn`: hands one owner message to the bot like the REST channel does (input cleaned,
-  a numbered choice turned into its button's payload, an apology when the bot produced nothing)
+  a numbered choice turned into its button's payload, payloads checked against the offered
+  buttons, an apology when the bot produced nothing)
   and returns the bot's messages for the channel to deliver;
 * `officer_text`: an officer's message during a hand-off, prefixed with who wrote it.
 """
@@ -20,7 +21,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from connectors.channel_texts import channel_texts
 from connectors.choices import resolve_reply
-from connectors.rest import finish_turn, prepare_text
+from connectors.rest import finish_turn, prepare_message
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,8 @@ async def run_turn(agent: Any, on_new_message: Callable[[UserMessage], Awaitable
     collector = TurnCollector()
     try:
         reply = await resolve_reply(agent, sender_id, text)
-        await on_new_message(UserMessage(prepare_text(reply), collector, sender_id,
+        await on_new_message(UserMessage(await prepare_message(agent, sender_id, reply),
+                                         collector, sender_id,
                                          input_channel=channel, metadata=metadata))
     except Exception:  # the owner gets an apology, details stay in our logs
         logger.exception("%s channel: handling a message failed", channel)

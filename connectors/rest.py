@@ -3,6 +3,10 @@
 * every reply message carries the reply contract under `custom` (see bot/contract.py);
 * text and custom payload of one utterance stay in one message;
 * input is cleaned (HTML, scripts, huge or empty messages) before it reaches NLU;
+* a `/intent{...}` payload reaches Rasa only when the bot offered that button in the last turns
+  of this conversation or it is a documented entry point (`bot/payload_guard.py`); anything
+  else, and Rasa's internal intents always, go to NLU as plain words (`prepare_message`, the
+  one place every channel's messages enter: REST, widget and the messaging channels);
 * the owner always gets an answer: when the action server is down or an action fails, the
   reply is the `utter_technical_problem` response instead of an empty list;
 * a missing sender id gets a random one instead of the shared "default" conversation.
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -21,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import payload_guard
 from bot.contract import MARKER, is_contract, merge_turn
 from bot.text_input import clean_user_text
 
@@ -55,11 +60,36 @@ def normalise_sender(raw: Any) -> str:
     return secrets.token_urlsafe(18)
 
 
-def prepare_text(raw: Any) -> str:
+def prepare_text(raw: Any, offered: Iterable[str] = ()) -> str:
+    """The cleaned text for Rasa; a payload only when accepted given the `offered` buttons
+    (canonical payloads, see `payload_guard.offered_payloads`)."""
     cleaned = clean_user_text(raw)
+    if cleaned.kind == "command" and not payload_guard.accepted(cleaned.text, offered):
+        cleaned = clean_user_text(payload_guard.as_plain_text(cleaned.text))
     if cleaned.kind in ("empty", "no_words"):
         return UNCLEAR_INPUT_COMMAND
     return cleaned.text
+
+
+async def offered_payloads(agent: Any, sender_id: str) -> frozenset[str]:
+    """The buttons the bot offered in the last turns of this conversation (from its tracker)."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return frozenset()
+    try:
+        tracker = await store.retrieve(sender_id)
+    except Exception:  # no tracker, no offered buttons; the message still goes through
+        logger.exception("reading the offered buttons failed")
+        return frozenset()
+    return payload_guard.offered_payloads(tracker.events) if tracker else frozenset()
+
+
+async def prepare_message(agent: Any, sender_id: str, raw: Any) -> str:
+    """`prepare_text` with the buttons this conversation was offered (looked up only when the
+    message is a payload)."""
+    if clean_user_text(raw).kind != "command":
+        return prepare_text(raw)
+    return prepare_text(raw, await offered_payloads(agent, sender_id))
 
 
 def fallback_message(domain: Any) -> str | None:
@@ -110,7 +140,8 @@ class ContractRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             body = parse_body(request)
             sender_id = normalise_sender(body.get("sender"))
-            text = prepare_text(body.get("message"))
+            agent = getattr(request.app.ctx, "agent", None)
+            text = await prepare_message(agent, sender_id, body.get("message"))
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             collector = ContractCollectingOutputChannel()
             try:
@@ -119,7 +150,6 @@ class ContractRestInput(RestInput):
             except Exception:  # never a 500 to the owner; details stay in our logs
                 logger.exception("rest channel: handling a message failed")
                 collector.messages.clear()
-            agent = getattr(request.app.ctx, "agent", None)
             try:
                 await finish_turn(agent, sender_id, collector.messages)
             except Exception:

@@ -8,8 +8,8 @@ Same events as the stock channel (`session_request`/`session_confirm`, `user_utt
 * a message only goes into the conversation its socket asked for (`session_request`), and the
   socket really joins that conversation's room, so pushed messages (an officer's reply during a
   hand-off) reach every open tab of it;
-* input is cleaned and every reply carries the reply contract, like the REST channel
-  (`prepare_text`, `finish_turn`); when the bot produced nothing, the owner gets
+* input is cleaned, payloads are checked and every reply carries the reply contract, like the
+  REST channel (`prepare_message`, `finish_turn`); when the bot produced nothing, the owner gets
   `utter_technical_problem` instead of silence (unless an officer has the conversation);
 * after each turn the socket gets `turn_complete`, so the widget knows when to stop its typing
   indicator and where to offer feedback.
@@ -34,7 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from connectors.rest import finish_turn, prepare_text
+from connectors.rest import finish_turn, prepare_message
 from connectors.widget_payload import page_metadata, valid_session_id, widget_payload
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,8 @@ class WidgetInput(InputChannel):
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         collector = WidgetCollector()
         try:
-            await on_new_message(UserMessage(prepare_text(raw_text), collector, conversation,
+            text = await prepare_message(_agent(sio, sid), conversation, raw_text)
+            await on_new_message(UserMessage(text, collector, conversation,
                                              input_channel=self.name(),
                                              metadata=metadata or None))
         except Exception:  # the owner gets an apology, details stay in our logs
