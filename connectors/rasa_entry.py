@@ -3,15 +3,38 @@
 Stock Rasa 3.6 waits up to 300 s for the action server, which freezes a conversation when an
 action hangs. Rasa reads the timeout from a module constant at call time, so we lower it here,
 before handing over to the normal CLI. Our channel then answers with an apology instead.
+
+Rasa's dependencies (pkg_resources, sanic_cors, matplotlib, click, SQLAlchemy, ...) emit dozens
+of deprecation warnings at start-up that nobody here can act on; they are filtered before Rasa
+is imported, unless `LOG_LEVEL=DEBUG`. Warnings raised from our own packages still show.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import warnings
+
+# Module names the filter leaves alone (our code); everything else is third-party.
+THIRD_PARTY = r"(?!(bot|actions|connectors|launcher)(\.|$))"
+THIRD_PARTY_CATEGORIES: tuple[type[Warning], ...] = (
+    DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def quiet_third_party_warnings() -> None:
+    if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
+        return
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # sanic.app installs `filterwarnings("once", DeprecationWarning)` when imported; filters
+    # added later take precedence, so import it first.
+    import sanic.app  # noqa: F401
+
+    for category in THIRD_PARTY_CATEGORIES:
+        warnings.filterwarnings("ignore", category=category, module=THIRD_PARTY)
 
 
 def main() -> None:
+    quiet_third_party_warnings()
     import rasa.core.actions.action as rasa_action
     from rasa.__main__ import main as rasa_main
 
