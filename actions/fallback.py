@@ -10,21 +10,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
+from actions.clarify_options import FALLBACK_INTENT, buttons_for
 from actions.human import hand_over
+from actions.knowledge import answer_topic
 from actions.location import Location, locate
 from actions.municipality import handle_municipality
-from actions.services import services
+from actions.topic_hint import topic_in_message
 
-FALLBACK_INTENT = "nlu_fallback"
-MAX_OPTIONS = 3
-MIN_CONFIDENCE = 0.05
 # A place name in a request for a person lowers the classifier's confidence; with the place
-# resolved, a person intent this strong is taken as meant. Topics are not guessed this way:
-# an out-of-scope question naming a town must never get a random topic.
+# resolved, a person intent this strong is taken as meant. A topic is taken only when the
+# owner's own words name it (actions/topic_hint.py): an out-of-scope question naming a town
+# must never get a random topic.
 PLACE_BOOSTED_CONFIDENCE = 0.3
 PERSON_INTENTS = ("request_human", "express_frustration")
-NOT_OFFERED = {FALLBACK_INTENT, "out_of_scope", "affirm", "deny", "unclear_input", "greet",
-               "goodbye", "thank"}
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -39,25 +37,8 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
-def label_for(intent: str) -> str | None:
-    topic = services().catalog.for_intent(intent)
-    if topic is not None:
-        return topic.title
-    return services().ui_labels.get("intent_labels", {}).get(intent)
-
-
 def clarification_buttons(tracker: Tracker) -> list[dict[str, str]]:
-    buttons: list[dict[str, str]] = []
-    for ranked in tracker.latest_message.get("intent_ranking") or []:
-        name, confidence = ranked.get("name"), float(ranked.get("confidence") or 0.0)
-        if name in NOT_OFFERED or confidence < MIN_CONFIDENCE:
-            continue
-        label = label_for(name)
-        if label and all(b["title"] != label for b in buttons):
-            buttons.append({"title": label, "payload": f"/{name}"})
-        if len(buttons) == MAX_OPTIONS:
-            break
-    return buttons
+    return buttons_for(tracker.latest_message.get("intent_ranking") or [])
 
 
 def best_intent(tracker: Tracker) -> tuple[str | None, float]:
@@ -74,6 +55,9 @@ def act_on_place_and_intent(
     intent, confidence = best_intent(tracker)
     if intent in PERSON_INTENTS and confidence >= PLACE_BOOSTED_CONFIDENCE:
         return hand_over(dispatcher, tracker, location)
+    topic = topic_in_message(tracker)
+    if topic is not None and location.status == "found":
+        return answer_topic(dispatcher, tracker, topic, location)
     return handle_municipality(dispatcher, tracker, location)
 
 

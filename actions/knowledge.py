@@ -88,5 +88,10 @@ class ActionAnswerTopic(SafeAction):
             dispatcher.utter_message(response="utter_clarify_no_options")
             return []
         location = locate(tracker)
+        if location.status == "ambiguous":
+            # "een terras in Meldert": one question (which Meldert?), the answer follows the
+            # choice; never the answer for a guessed place and the question again after it.
+            say_location_problem(dispatcher, location)
+            return [SlotSet("topic", topic.id), SlotSet("pending_topic", topic.id)]
         say_location_problem(dispatcher, location)
         return answer_topic(dispatcher, tracker, topic, location)

@@ -9,11 +9,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
+from actions.clarify_options import open_clarification
 from actions.counter_view import counter_message
 from actions.human import hand_over
 from actions.knowledge import answer_topic, route_topic
 from actions.location import Location, locate, say_location_problem
 from actions.services import services
+from actions.topic_hint import topic_in_message
 from bot.contract import build_contract
 
 
@@ -49,6 +51,10 @@ def handle_municipality(
             contract.update(topic=current.id, counter=decision.counter.id)
             dispatcher.utter_message(**counter_message(decision.counter), json_message=contract)
             events.append(SlotSet("counter", decision.counter.id))
+    elif open_clarification(tracker):
+        # The owner answered "which topic?" with their place: the question is still open.
+        dispatcher.utter_message(response="utter_clarify_again",
+                                 buttons=open_clarification(tracker))
     else:
         dispatcher.utter_message(response="utter_anything_else")
     return events
@@ -61,4 +67,9 @@ class ActionHandleMunicipality(SafeAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return handle_municipality(dispatcher, tracker, locate(tracker))
+        location = locate(tracker)
+        topic = topic_in_message(tracker)
+        if topic is not None and location.status == "found":
+            # "…een terras op het Sint-Pietersplein in Gent": the question, for that place.
+            return answer_topic(dispatcher, tracker, topic, location)
+        return handle_municipality(dispatcher, tracker, location)

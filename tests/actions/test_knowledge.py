@@ -90,3 +90,59 @@ async def test_correction_after_local_answer_routes_to_the_new_counter():
     assert slots["nis"] == "41002"
     assert slots["counter"] != "gent"
     assert messages[-1]["custom"]["topic"] == "terrasvergunning"
+
+
+async def test_topic_with_an_ambiguous_place_asks_once_then_answers_the_choice():
+    messages, events = await run(ActionAnswerTopic(), make_tracker(
+        "ik wil een terras zetten in Meldert", "ask_terrasvergunning"))
+    assert [m["response"] for m in messages] == ["utter_municipality_ambiguous"]
+    assert len(messages[0]["buttons"]) >= 2
+    slots = slot_events(events)
+    assert slots["pending_topic"] == "terrasvergunning"
+    choice = messages[0]["buttons"][0]["payload"]
+    nis = choice.split('"nis":"')[1].split('"')[0]
+    messages, events = await run(ActionHandleMunicipality(), make_tracker(
+        choice, "inform_municipality", slots={"pending_topic": "terrasvergunning"},
+        entities=[{"entity": "nis", "value": nis}]))
+    responses = [m["response"] for m in messages]
+    assert responses[0] in ("utter_topic_answer", "utter_topic_answer_example")
+    assert "utter_topic_needs_municipality" not in responses
+    assert messages[0]["custom"]["nis"] == nis
+
+
+async def test_topic_and_place_in_one_message_answer_the_topic_for_that_place():
+    text = "ik heb een frituur in Gent en wil een terras van 20 m2 op het Sint-Pietersplein"
+    ranking = [{"name": "inform_municipality", "confidence": 0.71},
+               {"name": "ask_terrasvergunning", "confidence": 0.12},
+               {"name": "ask_horeca_uitbating", "confidence": 0.08}]
+    messages, events = await run(ActionHandleMunicipality(), make_tracker(
+        text, "inform_municipality", ranking=ranking))
+    assert messages[0]["response"] in ("utter_topic_answer", "utter_topic_answer_example")
+    assert messages[0]["custom"]["topic"] == "terrasvergunning"
+    assert messages[0]["custom"]["municipality"] == "Gent"
+    assert slot_events(events)["topic"] == "terrasvergunning"
+
+
+async def test_a_place_with_words_the_classifier_does_not_back_is_only_the_place():
+    # "restaurant" is a horeca word, but the classifier never thought of horeca: no guess.
+    ranking = [{"name": "inform_municipality", "confidence": 0.9},
+               {"name": "out_of_scope", "confidence": 0.05}]
+    messages, _ = await run(ActionHandleMunicipality(), make_tracker(
+        "welk restaurant in Gent is goed?", "inform_municipality", ranking=ranking))
+    assert messages[0]["response"] == "utter_municipality_set"
+
+
+async def test_a_place_given_instead_of_a_choice_keeps_the_question_open():
+    question = "welke subsidies zijn er voor een kmo die wil digitaliseren"
+    unclear = {"event": "user", "text": question,
+               "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.4},
+                              "intent_ranking": [
+                                  {"name": "nlu_fallback", "confidence": 0.45},
+                                  {"name": "ask_kmo_portefeuille", "confidence": 0.3},
+                                  {"name": "ask_innovatiesteun", "confidence": 0.2}]}}
+    messages, _ = await run(ActionHandleMunicipality(), make_tracker(
+        "ik zit in Lokeren", "inform_municipality", events=[unclear]))
+    responses = [m["response"] for m in messages]
+    assert responses == ["utter_municipality_set", "utter_clarify_again"]
+    payloads = [b["payload"] for b in messages[1]["buttons"]]
+    assert payloads == ["/ask_kmo_portefeuille", "/ask_innovatiesteun"]
