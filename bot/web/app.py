@@ -25,6 +25,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/health", chat.health)
     app.router.add_post("/api/chat", chat.send_message)
     app.router.add_post("/api/chat/reset", chat.reset)
+    app.router.add_get("/api/chat/history", chat.history)
+    app.router.add_post("/api/chat/feedback", chat.feedback)
     app.router.add_static("/static/", HERE / "static", append_version=True)
 
 

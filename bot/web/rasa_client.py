@@ -1,9 +1,12 @@
-"""Client for Rasa's REST channel (one class per outside service)."""
+"""Client for Rasa (one class per outside service): its REST channel for the owner's messages,
+and its HTTP API (token) to read the owner's own conversation back for the chat page."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -14,10 +17,15 @@ class RasaUnavailable(Exception):
 
 class RasaClient:
     def __init__(self, base_url: str, session: aiohttp.ClientSession,
-                 timeout_seconds: float = 12.0) -> None:
-        self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+                 timeout_seconds: float = 12.0, api_token: str | None = None,
+                 api_timeout_seconds: float = 5.0) -> None:
+        self._base = base_url.rstrip("/")
+        self._url = self._base + "/webhooks/rest/webhook"
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._api_timeout = aiohttp.ClientTimeout(total=api_timeout_seconds)
+        # Read when the app starts (never at import); unset means: no transcript to restore.
+        self._token = os.environ.get("RASA_API_TOKEN", "") if api_token is None else api_token
 
     async def send(self, sender: str, text: str,
                    metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -30,3 +38,19 @@ class RasaClient:
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(type(error).__name__) from error
         return data if isinstance(data, list) else []
+
+    async def events(self, sender: str) -> list[dict[str, Any]]:
+        """The events of one conversation, from Rasa's HTTP API (`GET …/tracker`)."""
+        if not self._token:
+            raise RasaUnavailable("RASA_API_TOKEN is not set")
+        url = f"{self._base}/conversations/{quote(sender, safe='')}/tracker"
+        params = {"token": self._token, "include_events": "ALL"}
+        try:
+            async with self._session.get(url, params=params, timeout=self._api_timeout) as resp:
+                if resp.status != 200:
+                    raise RasaUnavailable(f"status {resp.status}")
+                data = await resp.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        events = data.get("events") if isinstance(data, dict) else None
+        return [e for e in events or [] if isinstance(e, dict)]

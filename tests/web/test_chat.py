@@ -90,3 +90,107 @@ async def test_reset_starts_a_new_conversation(client, rasa):
     await client.post("/api/chat/reset")
     await client.post("/api/chat", json={"message": "b"})
     assert rasa.calls[0][0] != rasa.calls[1][0]
+
+
+# -- the transcript after a reload (GET /api/chat/history) ---------------------------------------
+
+SOURCE = "https://www.vlaanderen.example.be/terras"
+
+
+def tracker_events() -> list[dict[str, Any]]:
+    answer = {"topic": "terrasvergunning", "source": SOURCE, "_contract": True}
+    return [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        {"event": "user", "text": "/ask_terrasvergunning", "parse_data": {"intent": {}},
+         "metadata": {"secret": "x"}},
+        {"event": "bot", "text": "In welke gemeente is je zaak?",
+         "data": {"custom": {"topic": "terrasvergunning", "_contract": True}}},
+        {"event": "slot", "name": "municipality", "value": "Aalst"},
+        {"event": "user", "text": "Aalst"},
+        {"event": "bot", "text": f"Je hebt een vergunning nodig.\n\nBron: Terras ({SOURCE})",
+         "data": {"buttons": [{"title": "Aanvraag starten", "payload": "/start_dossier"}],
+                  "custom": answer}},
+        {"event": "bot", "text": f"Meer op {SOURCE}", "data": {"custom": answer}},
+        {"event": "bot", "text": "Contact: Ondernemersloket Aalst", "data": {"custom": None}},
+        {"event": "user", "text": "/start_dossier"},
+        {"event": "user", "text": "/unclear_input"},
+        {"event": "bot", "text": "Sofie is er nu bij.", "metadata": {}},
+        {"event": "bot", "text": "Dag, ik ben Sofie.",
+         "metadata": {"author": "officer", "officer": "Sofie"}},
+        {"event": "bot", "text": "", "data": {}},
+    ]
+
+
+class TrackerRasa(FakeRasa):
+    def __init__(self, events: list[dict[str, Any]] | None = None, fail: bool = False) -> None:
+        super().__init__(fail=fail)
+        self.tracker_calls: list[str] = []
+        self._events = events or []
+
+    async def events(self, sender: str) -> list[dict[str, Any]]:
+        self.tracker_calls.append(sender)
+        if self.fail:
+            raise RasaUnavailable("down")
+        return self._events
+
+
+def test_the_transcript_keeps_only_texts_buttons_and_who_said_it():
+    from bot.web.chat import starter_buttons, transcript
+    from bot.webcore.texts import load_texts
+
+    texts = load_texts(WebConfig().content_dir / "web.yml")
+    messages = transcript(tracker_events(), "Bron", starter_buttons(texts))
+    assert [(m["sender"], m["text"][:24]) for m in messages] == [
+        ("owner", "Een terras plaatsen"),  # the starter button's title, not its payload
+        ("bot", "In welke gemeente is je "),
+        ("owner", "Aalst"),
+        ("bot", "Je hebt een vergunning n"),
+        ("bot", f"Meer op {SOURCE}"[:24]),
+        ("bot", "Contact: Ondernemersloke"),
+        ("owner", "Aanvraag starten"),  # a button of an earlier answer
+        ("bot", "Sofie is er nu bij."),
+        ("officer", "Dag, ik ben Sofie."),
+    ]
+    answers = [m for m in messages if m["answer"]]
+    assert [(m["id"], m["topic"]) for m in answers] == [("answer-0001", "terrasvergunning")]
+    assert messages[3]["buttons"] == [{"title": "Aanvraag starten", "payload": "/start_dossier"}]
+    assert messages[-1]["officer"] == "Sofie" and messages[-2]["officer"] is None
+    assert all(set(m) == {"sender", "text", "buttons", "officer", "answer", "topic", "id"}
+               for m in messages)
+
+
+async def test_history_reads_the_cookies_own_conversation(aiohttp_client):
+    rasa = TrackerRasa(tracker_events())
+    client = await aiohttp_client(create_app(WebConfig(), rasa=rasa))  # type: ignore[arg-type]
+    empty = await client.get("/api/chat/history?sender=someone-else-entirely")
+    assert (await empty.json()) == {"messages": []} and rasa.tracker_calls == []
+    await client.get("/")
+    sid = client.session.cookie_jar.filter_cookies(client.make_url("/"))[SESSION_COOKIE].value
+    response = await client.get("/api/chat/history?sender=someone-else-entirely")
+    assert response.headers["Cache-Control"] == "no-store"
+    data = await response.json()
+    assert rasa.tracker_calls == [sid]
+    assert data["messages"][0] == {"sender": "owner", "text": "Een terras plaatsen",
+                                   "buttons": [], "officer": None, "answer": False,
+                                   "topic": None, "id": None}
+    assert "secret" not in await response.text()
+
+
+async def test_history_says_so_when_rasa_is_down(aiohttp_client):
+    rasa = TrackerRasa(fail=True)
+    client = await aiohttp_client(create_app(WebConfig(), rasa=rasa))  # type: ignore[arg-type]
+    await client.get("/")
+    response = await client.get("/api/chat/history")
+    assert (await response.json()) == {"messages": [], "unavailable": True}
+
+
+async def test_the_page_has_a_welcome_with_starter_buttons_from_the_content(client):
+    body = await (await client.get("/")).text()
+    assert 'id="welcome"' in body and 'data-payload="/ask_terrasvergunning"' in body
+    assert ">Een terras plaatsen</button>" in body
+    assert 'data-has-session="false"' in body
+    again = await (await client.get("/")).text()
+    assert 'data-has-session="true"' in again
+    assert 'role="status" aria-live="polite"' in body  # the typing line is announced
+    assert "<script>" not in body and " style=" not in body

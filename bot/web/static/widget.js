@@ -28,6 +28,7 @@
   let ui = null;
   let sock = null;
   let turn = null;  // {items: [], timer} while waiting for the bot
+  let online = false;  // the socket to Rasa is open and the conversation confirmed
 
   // ---- storage --------------------------------------------------------------------------
   function load() {
@@ -181,6 +182,18 @@
     if (turn && item.who !== "user") { turn.items.push(item); }
   }
 
+  // The typing line and the connection line are live regions that stay in the document; their
+  // text changes, so screen readers announce them. Never both at once: offline wins.
+  function setTyping(on) {
+    ui.typing.textContent = on && online ? T.typing : "";
+  }
+  function setConn(kind) {  // "" | "connecting" | "offline"
+    const text = kind === "offline" ? T.unavailable : kind === "connecting" ? T.connecting : "";
+    if (ui.conn.textContent !== text) { ui.conn.textContent = text; }
+    ui.conn.className = "panel__conn" + (kind ? " panel__conn--" + kind : "");
+    if (kind) { setTyping(false); }
+  }
+
   function showHandoff() {
     const text = state.handoff === "joined" ? T.handoff_joined :
       state.handoff === "queued" ? T.handoff_queued : "";
@@ -222,35 +235,40 @@
     if (officer) { endTurn(); }
   }
 
+  // A topic answer carries its topic and official source and cites the source in its text;
+  // questions (which municipality?), counter cards and queue notices do not.
+  function isAnswer(item) {
+    return Boolean(item.topic && item.contractSource) &&
+      (String(item.text).indexOf(item.contractSource) >= 0 || Boolean(splitSource(item.text).source));
+  }
+
   function endTurn(failed) {
     if (!turn) { return; }
     clearTimeout(turn.timer);
     const bots = turn.items.filter(function (i) { return i.who === "bot"; });
     turn = null;
-    ui.typing.hidden = true;
-    if (failed) { add({ who: "bot", id: "local-" + Date.now(), text: T.unavailable }); return; }
-    // Feedback goes on the answer (the message with a source line), else on the last message;
-    // the contract's source is shown once when no message of the turn named it.
-    const sourced = bots.filter(function (i) { return splitSource(i.text).source; });
-    const target = sourced[0] || bots[bots.length - 1];
+    setTyping(false);
+    if (failed) { setConn("offline"); return; }
+    // Feedback goes on the turn's answer only (never on a question or a queue notice).
+    const target = bots.filter(isAnswer)[0];
     if (!target) { return; }
-    const node = ui.log.querySelector(".msg[data-id='" + CSS.escape(target.id) + "']");
-    if (!sourced.length && target.contractSource) {
-      target.source = target.contractSource;
-      if (node) { node.querySelector(".msg__text").after(sourceLine(null, target.source)); }
-    }
     target.rate = true;
     save();
+    const node = ui.log.querySelector(".msg[data-id='" + CSS.escape(target.id) + "']");
     if (node) { node.appendChild(renderFeedback(target)); }
   }
 
+  // Returns false when the assistant is not reachable: nothing is sent, the owner sees the
+  // one offline message and keeps what they typed.
   function send(text, shown) {
+    if (!online) { setConn("offline"); ui.input.focus(); return false; }
     if (turn) { endTurn(); }
     add({ who: "user", id: "u-" + Date.now(), text: shown || text });
     turn = { items: [], timer: setTimeout(function () { endTurn(true); }, TURN_TIMEOUT) };
-    ui.typing.hidden = false;
+    setTyping(true);
     sock.emit("user_uttered", { message: text, session_id: state.sessionId, metadata: PAGE });
     ui.input.focus();
+    return true;
   }
 
   function vote(item, value, box, note) {
@@ -326,11 +344,15 @@
       connected: function () {
         sock.raw("session_request", { session_id: state.sessionId, metadata: PAGE });
       },
-      closed: function () { ui.conn.hidden = false; },
+      closed: function () {
+        online = false;
+        if (turn) { endTurn(true); } else { setConn("offline"); }
+      },
       event: function (name, data) {
         if (name === "session_confirm") {
           state.sessionId = String(data); save();
-          ui.conn.hidden = true;
+          online = true;
+          setConn("");
           sock.ready();
         } else if (name === "bot_uttered" && data) { onBot(data); }
         else if (name === "turn_complete") { endTurn(); }
@@ -352,15 +374,16 @@
     if (turn) { clearTimeout(turn.timer); turn = null; }
     state = { sessionId: null, items: [], open: true, handoff: "none" };
     save();
-    ui.typing.hidden = true;
+    setTyping(false);
     rerender();
     sock.renew({ session_id: null, metadata: PAGE });
     ui.input.focus();
   }
 
   function build() {
-    const host = el("div");
+    const host = el("aside");  // a landmark of its own on the municipality's page
     host.id = "olk-widget";
+    host.setAttribute("aria-label", T.title);
     applyColours(host);
     const root = host.attachShadow({ mode: "open" });
     const css = el("link");
@@ -373,26 +396,29 @@
     ui.panel.id = "olk-panel";
     ui.panel.setAttribute("role", "dialog");
     ui.panel.setAttribute("aria-labelledby", "olk-title");
-    const head = el("header", "panel__head");
+    const head = el("div", "panel__head");  // not <header>: the page has its own banner
     const titles = el("div", "panel__titles");
     const h = el("h2", "panel__title", T.title); h.id = "olk-title";
     titles.appendChild(h);
     titles.appendChild(el("p", "panel__subtitle", T.subtitle));
     head.appendChild(titles);
     head.appendChild(button("panel__reset", T.reset, reset));
-    const close = button("panel__close", "\u00D7", function () { setOpen(false, true); });
-    close.setAttribute("aria-label", T.close);
+    const close = button("panel__close", undefined, function () { setOpen(false, true); });
+    const cross = el("span", "", "\u00D7"); cross.setAttribute("aria-hidden", "true");
+    close.appendChild(cross);
+    close.appendChild(el("span", "vh", T.close));
     head.appendChild(close);
     ui.panel.appendChild(head);
     ui.panel.appendChild(el("p", "panel__privacy", T.privacy_notice));
     ui.status = el("p", "panel__handoff"); ui.status.setAttribute("role", "status");
-    ui.conn = el("p", "panel__conn", T.connecting); ui.conn.setAttribute("role", "status");
+    ui.conn = el("p", "panel__conn"); ui.conn.setAttribute("role", "status");
     ui.log = el("div", "log");
     ui.log.setAttribute("role", "log");
     ui.log.setAttribute("aria-live", "polite");
     ui.log.setAttribute("aria-label", T.log_label);
     ui.log.tabIndex = 0;
-    ui.typing = el("p", "typing", T.typing); ui.typing.setAttribute("role", "status"); ui.typing.hidden = true;
+    ui.typing = el("p", "typing"); ui.typing.setAttribute("role", "status");
+    ui.typing.setAttribute("aria-live", "polite");
     const form = el("form", "form");
     const label = el("label", "vh", T.input_label); label.htmlFor = "olk-input";
     ui.input = el("input"); ui.input.id = "olk-input"; ui.input.type = "text";
@@ -403,8 +429,7 @@
       event.preventDefault();
       const text = ui.input.value.trim();
       if (!text) { return; }
-      ui.input.value = "";
-      send(text);
+      if (send(text)) { ui.input.value = ""; }
     });
     [ui.status, ui.conn, ui.log, ui.typing, form].forEach(function (n) { ui.panel.appendChild(n); });
     ui.panel.addEventListener("keydown", function (event) {
@@ -415,6 +440,8 @@
     root.appendChild(ui.panel);
     setOpen(Boolean(state.open) || cfg.open === "true", false);
     document.body.appendChild(host);
+    // "Connecting" only when it takes a while; a refused connection shows the offline line.
+    setTimeout(function () { if (!online && !ui.conn.textContent) { setConn("connecting"); } }, 1500);
     connect();
   }
 
