@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
 from actions.counter_view import counter_message
+from actions.followup import answer_followup, is_followup_on_current_topic
 from actions.location import Location, locate, say_location_problem
 from actions.services import services
 from bot.catalog import LocalAnswer, Topic
@@ -71,7 +72,9 @@ def answer_topic(
     if decision.needs_municipality:
         dispatcher.utter_message(response="utter_topic_needs_municipality")
         return [*events, SlotSet("pending_topic", topic.id)]
-    dispatcher.utter_message(**counter_message(decision.counter))
+    if tracker.get_slot("counter") != decision.counter.id:
+        # The contact card once per counter in a conversation, not after every answer.
+        dispatcher.utter_message(**counter_message(decision.counter))
     return [*events, SlotSet("counter", decision.counter.id), SlotSet("pending_topic", None)]
 
 
@@ -87,6 +90,8 @@ class ActionAnswerTopic(SafeAction):
         if topic is None:
             dispatcher.utter_message(response="utter_clarify_no_options")
             return []
+        if topic.id != tracker.get_slot("topic") and is_followup_on_current_topic(tracker):
+            return answer_followup(dispatcher, tracker)
         location = locate(tracker)
         if location.status == "ambiguous":
             # "een terras in Meldert": one question (which Meldert?), the answer follows the

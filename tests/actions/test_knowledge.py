@@ -146,3 +146,33 @@ async def test_a_place_given_instead_of_a_choice_keeps_the_question_open():
     assert responses == ["utter_municipality_set", "utter_clarify_again"]
     payloads = [b["payload"] for b in messages[1]["buttons"]]
     assert payloads == ["/ask_kmo_portefeuille", "/ask_innovatiesteun"]
+
+
+TERRAS_IN_AALST = {"topic": "terrasvergunning", "municipality": "Aalst", "nis": "41002",
+                   "counter": "aalst"}
+
+
+async def test_a_pointing_follow_up_stays_on_the_current_topic():
+    # The classifier heard a sign board; the owner asked how long the terrace takes.
+    messages, _ = await run(ActionAnswerTopic(), make_tracker(
+        "en hoe lang duurt het?", "ask_reclame_uithangbord", slots=TERRAS_IN_AALST))
+    assert [m["response"] for m in messages] == ["utter_followup_duration"]
+    assert messages[0]["custom"]["topic"] == "terrasvergunning"
+
+
+async def test_a_question_that_names_another_topic_is_answered_as_that_topic():
+    messages, _ = await run(ActionAnswerTopic(), make_tracker(
+        "en wat kost dat voor een uithangbord?", "ask_reclame_uithangbord",
+        slots=TERRAS_IN_AALST))
+    assert messages[0]["custom"]["topic"] == "reclame_uithangbord"
+
+
+async def test_the_contact_card_comes_once_per_counter_not_after_every_answer():
+    messages, _ = await run(ActionAnswerTopic(), make_tracker(
+        "mag ik een uithangbord ophangen?", "ask_reclame_uithangbord", slots=TERRAS_IN_AALST))
+    responses = [m["response"] for m in messages]
+    assert responses[0].startswith("utter_topic_answer")
+    assert not any(r.startswith("utter_counter_info") for r in responses)
+    first, _ = await run(ActionAnswerTopic(), make_tracker(
+        "mag ik een uithangbord ophangen in Aalst?", "ask_reclame_uithangbord"))
+    assert any(m["response"].startswith("utter_counter_info") for m in first)
