@@ -5,7 +5,9 @@ right counter and hand over through the hand-off service (bot/handoff, in our we
   (`ConversationPaused`) until the officer hands back;
 * otherwise → a call-back request with a reference, and we ask a phone number or e-mail
   address (handoff_contact_form);
-* service down → the counter's contact details and an apology, status "closed"."""
+* service down → the counter's contact details and an apology, status "closed";
+* the counter's queue is full (too many requests waiting) → the counter's contact details and
+  the advice to try later, status "closed"."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from actions.counter_view import contact_lines, now_brussels, opening_line
 from actions.location import Location, locate
 from actions.services import services
 from bot.contract import build_contract
-from bot.handoff.client import HandoffUnavailable, SubmitResult
+from bot.handoff.client import HandoffFull, HandoffUnavailable, SubmitResult
 from bot.handoff.summary import summarize
 from bot.opening_hours import opening_status
 from bot.routing import route
@@ -91,9 +93,11 @@ class ActionRequestHuman(SafeAction):
         base = [*location.events, SlotSet("counter", counter.id), SlotSet("pending_offer", None)]
         try:
             result = await services().handoff.submit(submission(tracker, counter, location, topic))
-        except HandoffUnavailable:
+        except HandoffUnavailable as error:
             handoff = {"status": "closed", "counter": counter.id, "position": None}
-            self._say(dispatcher, tracker, location, counter, handoff, "utter_handoff_unavailable")
+            response = "utter_handoff_queue_full" if isinstance(error, HandoffFull) \
+                else "utter_handoff_unavailable"
+            self._say(dispatcher, tracker, location, counter, handoff, response)
             return [*base, SlotSet("handoff", handoff), FollowupAction("action_listen")]
         handoff = handoff_value(result, counter.id, tracker.get_slot("handoff"))
         if result.status == "queued":
@@ -111,6 +115,8 @@ class ActionRequestHuman(SafeAction):
         details = contact_lines(counter)
         if response == "utter_handoff_unavailable" and not details:
             response = "utter_handoff_unavailable_no_contact"
+        if response == "utter_handoff_queue_full" and not details:
+            response = "utter_handoff_queue_full_no_contact"
         dispatcher.utter_message(
             response=response, counter_name=counter.name, position=handoff.get("position"),
             reference=handoff.get("reference"), opening_line=opening_line(counter),

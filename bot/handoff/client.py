@@ -20,6 +20,10 @@ class HandoffUnavailable(Exception):
     """The hand-off service is not configured, not reachable, or refused the request."""
 
 
+class HandoffFull(HandoffUnavailable):
+    """The counter has too many requests waiting; nothing was stored."""
+
+
 @dataclass(frozen=True)
 class SubmitResult:
     status: str  # queued | callback
@@ -60,6 +64,8 @@ class HandoffClient:
         topic_title, summary."""
         data = await self._post("/api/handoff/requests", request)
         status, reference = data.get("status"), data.get("reference")
+        if status == "full":
+            raise HandoffFull("the counter's queue is full")
         if status not in ("queued", "callback") or not isinstance(reference, str):
             raise HandoffUnavailable("unexpected answer")
         position = data.get("position")

@@ -32,6 +32,7 @@ class HandoffConfig:
     rate_limits: bool = True  # RATE_LIMITS=off switches the per-address limits off
     argon2_workers: int = 2  # password checks running at once (about 48 MB each)
     argon2_queue: int = 16  # password checks waiting; more get "busy" at once
+    max_waiting_per_counter: int = 30  # waiting hand-off requests per counter before "full"
     watch_seconds: float = 2.0  # how often live transcripts are checked for new messages
     heartbeat_seconds: float = 15.0
 
@@ -52,4 +53,6 @@ class HandoffConfig:
             rate_limits=limits_enabled(env),
             argon2_workers=int(env.get("ARGON2_WORKERS", cls.argon2_workers)),
             argon2_queue=int(env.get("ARGON2_QUEUE", cls.argon2_queue)),
+            max_waiting_per_counter=int(env.get("HANDOFF_MAX_WAITING_PER_COUNTER",
+                                                cls.max_waiting_per_counter)),
         )

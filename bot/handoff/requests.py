@@ -1,5 +1,9 @@
 """Hand-off requests per counter: the live queue (queued → taken → returned | closed) and
-call-back requests (callback → closed)."""
+call-back requests (callback → closed).
+
+`open_or_create` is the one way a new request comes in: in one write transaction it returns
+the conversation's open request if there is one (never a second), refuses when the counter
+already has `max_waiting` requests waiting (queued or call-back), and otherwise stores it."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.handoff.db import Database
 from bot.handoff.models import HandoffRequest, Kind, Status
@@ -52,6 +56,9 @@ def _request(row: Any) -> HandoffRequest:
         contact_kind=row["contact_kind"], contact=row["contact"], closed_at=row["closed_at"])
 
 
+Created = Literal["created", "existing", "full"]
+
+
 class RequestStore:
     def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self._db = db
@@ -73,6 +80,40 @@ class RequestStore:
         request = await self.get(int(request_id or 0))
         assert request is not None
         return request, token
+
+    async def open_or_create(self, new: NewRequest, kind: Kind, max_waiting: int
+                             ) -> tuple[Created, HandoffRequest | None, str | None]:
+        """(outcome, request, owner token): `existing` with the conversation's open request
+        (no token: it was given before), `full` with no request when the counter has
+        `max_waiting` requests waiting, else `created` with the new request and its token."""
+        token = secrets.token_urlsafe(24)
+        status: Status = "queued" if kind == "live" else "callback"
+        async with self._db.write() as conn:  # one writer at a time: no interleaving
+            rows = list(await conn.execute_fetchall(
+                "SELECT id FROM requests WHERE conversation_id = ?"
+                " AND status IN ('queued', 'taken', 'callback') ORDER BY id DESC LIMIT 1",
+                (new.conversation_id,)))
+            if rows:
+                existing_id, outcome = int(rows[0][0]), "existing"
+            else:
+                waiting = list(await conn.execute_fetchall(
+                    "SELECT COUNT(*) FROM requests WHERE counter = ?"
+                    " AND status IN ('queued', 'callback')", (new.counter,)))
+                if int(waiting[0][0]) >= max_waiting:
+                    return "full", None, None
+                cursor = await conn.execute(
+                    "INSERT INTO requests (reference, conversation_id, owner_token_hash, kind,"
+                    " counter, counter_name, municipality, topic, topic_title, summary, status,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (new_reference(), new.conversation_id, token_hash(token), kind,
+                     new.counter, new.counter_name, new.municipality, new.topic,
+                     new.topic_title, new.summary, status, self._clock()))
+                existing_id, outcome = int(cursor.lastrowid or 0), "created"
+        request = await self.get(existing_id)
+        assert request is not None
+        if outcome == "existing":
+            return "existing", request, None
+        return "created", request, token
 
     async def get(self, request_id: int) -> HandoffRequest | None:
         row = await self._db.fetch_one(_SELECT + " WHERE r.id = ?", (request_id,))

@@ -1,7 +1,8 @@
 """Internal API for the action server (Bearer HANDOFF_SERVICE_TOKEN):
 
 * `POST /api/handoff/requests` → `{status: queued, position, reference, token}` or
-  `{status: callback, reference, token}`;
+  `{status: callback, reference, token}`, or `{status: full}` when the counter has too many
+  requests waiting (one open request per conversation: asking again returns it, token null);
 * `POST /api/handoff/contact` → the owner's phone or e-mail for their call-back request."""
 
 from __future__ import annotations

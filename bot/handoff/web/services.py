@@ -72,7 +72,8 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
         config=config, db=db, requests=requests, officers=officers, outbox=outbox, audit=audit,
         broker=broker, rasa=rasa, delivery=delivery,
         takeover=Takeover(requests, rasa, delivery, audit, broker),
-        service=HandoffService(requests, officers, broker, config.presence_seconds),
+        service=HandoffService(requests, officers, broker, config.presence_seconds,
+                               config.max_waiting_per_counter),
         clock=clock, login_limiter=login_limiter)
 
 
