@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer content-report
+.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer content-report import-ipdc
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ officer: install ## Create an officer account: make officer NAME=sofie COUNTERS=
 
 content-report: install ## Topics by age of review, bare home pages, unchecked sources, overdue per tenant (OUT=file to save)
 	$(PY) scripts/content_report.py $(if $(OUT),--out "$(OUT)")
+
+import-ipdc: install ## Import local products from the Flemish product catalogue for review (DIR=saved pages, else URL=… or the IPDC feed with IPDC_API_KEY)
+	$(PY) -m bot.ipdc import $(if $(DIR),--dir "$(DIR)",$(if $(URL),--url "$(URL)"))
 
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt

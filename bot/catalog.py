@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ class Override:
     example: bool
     valid_from: str | None = None
     valid_until: str | None = None
+    origin: str = "topic"  # "topic" (the topic file) or "ipdc" (an approved catalogue import)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,35 @@ def topic_from_dict(data: Mapping[str, Any]) -> Topic:
     )
 
 
+def imported_overrides(imports_dir: Path, schema: Mapping[str, Any]
+                       ) -> dict[str, dict[str, Override]]:
+    """Approved catalogue imports by topic and NIS; pending, rejected and withdrawn ones are
+    never served. An approved import replaces the topic file's own (example) override."""
+    from bot.ipdc.writer import ImportFileError, approved_overrides
+
+    override_schema = schema["properties"]["municipality_overrides"]["additionalProperties"]
+    validator = jsonschema.Draft202012Validator({**override_schema, "$defs": schema["$defs"]})
+    found: dict[str, dict[str, Override]] = {}
+    try:
+        approved = approved_overrides(imports_dir)
+    except ImportFileError as error:
+        raise ContentError(str(error)) from error
+    for topic_id, nis, data in approved:
+        errors = list(validator.iter_errors(data))
+        if errors:
+            raise ContentError(f"import {topic_id}/{nis}: {errors[0].message}")
+        found.setdefault(topic_id, {})[nis] = Override(
+            data["mode"], data["answer"], _sources(data.get("sources")), bool(data["example"]),
+            _day(data.get("valid_from")), _day(data.get("valid_until")), origin="ipdc")
+    return found
+
+
+def with_overrides(topic: Topic, overrides: Mapping[str, Override]) -> Topic:
+    if not overrides:
+        return topic
+    return replace(topic, overrides={**topic.overrides, **overrides})
+
+
 def check_dates(topic: Topic, name: str) -> None:
     """Real calendar dates and valid_from <= valid_until everywhere; ContentError otherwise."""
     spans: list[tuple[str, str | None, str | None]] = [
@@ -209,7 +239,9 @@ class Catalog:
         self._topics = {topic.id: topic for topic in topics}
 
     @classmethod
-    def load(cls, directory: Path) -> Catalog:
+    def load(cls, directory: Path, imports_dir: Path | None = None) -> Catalog:
+        """Topic files of `directory`, plus the approved product catalogue imports of
+        `imports_dir` (default: ../imports/ipdc next to the topics) as local overrides."""
         schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)
         topics = []
@@ -225,7 +257,11 @@ class Catalog:
             topic = topic_from_dict(data)
             check_dates(topic, path.name)
             topics.append(topic)
-        return cls(topics)
+        imported = imported_overrides(imports_dir or directory.parent / "imports" / "ipdc", schema)
+        unknown = sorted(set(imported) - {topic.id for topic in topics})
+        if unknown:
+            raise ContentError(f"approved imports for unknown topics: {', '.join(unknown)}")
+        return cls(with_overrides(topic, imported.get(topic.id, {})) for topic in topics)
 
     def get(self, topic_id: str | None) -> Topic | None:
         return self._topics.get(topic_id) if topic_id else None

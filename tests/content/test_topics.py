@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 from bot.catalog import Catalog, ContentError
 
@@ -78,6 +79,53 @@ def test_answers_contain_no_amounts_percentages_or_phone_numbers(catalog):
             assert not FORBIDDEN.search(text), (topic_id, FORBIDDEN.search(text).group(0))
 
 
+def forbidden_in(value, where: str) -> list[tuple[str, str]]:
+    """(where, match) for every text in a nested YAML value that states a forbidden fact."""
+    if isinstance(value, str):
+        found = FORBIDDEN.search(value)
+        return [(where, found.group(0))] if found else []
+    if isinstance(value, dict):
+        return [hit for key, item in value.items() for hit in forbidden_in(item, f"{where}/{key}")]
+    if isinstance(value, list):
+        return [hit for i, item in enumerate(value) for hit in forbidden_in(item, f"{where}/{i}")]
+    return []
+
+
+def imported_text_problems(data: dict) -> list[tuple[str, str]]:
+    """Imported catalogue text follows the same rule; a cost may state an amount only as a
+    quote of the catalogue with its source, never in the answer."""
+    details = dict(data.get("details") or {})
+    costs = details.pop("costs", []) or []
+    problems = forbidden_in(data.get("override"), "override") + forbidden_in(details, "details")
+    for i, cost in enumerate(costs):
+        if not (isinstance(cost, dict) and set(cost) == {"quote", "source"}
+                and str(cost["source"]).startswith(("https://", "http://"))):
+            problems.append((f"details/costs/{i}", "cost without quote and source"))
+    return problems
+
+
+def test_imported_catalogue_text_contains_no_amounts_percentages_or_phone_numbers(root, tmp_path):
+    from datetime import date
+
+    from bot.ipdc.__main__ import main as ipdc
+
+    files = sorted((root / "content" / "imports").rglob("*.yml"))
+    assert ipdc(["import", "--dir", str(root / "tests" / "fixtures" / "ipdc"),
+                 "--out", str(tmp_path), "--today", date.today().isoformat()]) == 0
+    files += sorted(tmp_path.rglob("*.yml"))
+    assert any(tmp_path in path.parents for path in files)
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert imported_text_problems(data) == [], path
+
+
+def test_the_imported_text_check_catches_an_amount_outside_a_quote():
+    data = {"override": {"answer": "Een terras kost 12 euro per jaar."},
+            "details": {"description": "Bel 053 12 34 56.", "costs": [{"quote": "€ 12"}]}}
+    assert {where for where, _ in imported_text_problems(data)} == {
+        "override/answer", "details/description", "details/costs/0"}
+
+
 def test_related_topics_and_dossier_types_exist(catalog):
     for topic_id in catalog.ids():
         topic = catalog.get(topic_id)
@@ -90,6 +138,8 @@ def test_overrides_are_for_real_municipalities_and_marked_as_examples(catalog, n
     for topic_id in catalog.ids():
         for nis, override in catalog.get(topic_id).overrides.items():
             assert nis in nis_codes, (topic_id, nis)
+            if override.origin == "ipdc":
+                continue  # an approved catalogue import is the municipality's own real data
             assert override.example, f"{topic_id}/{nis}: pilot content must be marked example"
             overridden += 1
     assert overridden >= 3
