@@ -70,6 +70,9 @@ class Dossier:
     created_at: datetime
     updated_at: datetime
     request_hash: str
+    version: int = 1  # seq of the last status change: an officer's change names the one it saw
+    assigned_to: str | None = None
+    assigned_name: str | None = None
 
     def owner_view(self) -> dict[str, Any]:
         """What the applicant may see: no personal data, no field contents."""
@@ -91,6 +94,9 @@ class Dossier:
             "fields": dict(self.fields),
             "conversation_id": self.conversation_id,
             "allowed_transitions": sorted(TRANSITIONS[self.status]),
+            "version": self.version,
+            "assignee": ({"id": self.assigned_to, "name": self.assigned_name}
+                         if self.assigned_to else None),
         }
 
 
@@ -103,7 +109,40 @@ class StatusChange:
     actor: str
     note: str | None
     changed_at: datetime
+    actor_name: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "from": self.from_status, "to": self.to_status,
-                "actor": self.actor, "note": self.note, "at": self.changed_at.isoformat()}
+                "actor": self.actor, "actor_name": self.actor_name, "note": self.note,
+                "at": self.changed_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class InternalNote:
+    """An officer's note inside the dossier; never shown to the owner."""
+
+    reference: str
+    seq: int
+    author: str
+    author_name: str | None
+    text: str
+    created_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "author": self.author, "author_name": self.author_name,
+                "text": self.text, "at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    """What an officer's list asks for; every part is optional. `counters` None = all."""
+
+    counters: frozenset[str] | None = None
+    status: str | None = None
+    type: str | None = None
+    municipality_nis: str | None = None
+    created_from: datetime | None = None  # inclusive
+    created_before: datetime | None = None  # exclusive
+    text: str | None = None  # reference, enterprise number or name (lower case)
+    limit: int = 100
+    offset: int = 0

@@ -400,3 +400,173 @@ async def test_the_service_logs_no_personal_data(api, caplog):
     assert reference in caplog.text
     for secret in ("Lotte", "Verbeke", "example.be", "0470", "0403"):
         assert secret not in caplog.text
+
+
+# --- the officers' back office: list, search, versions, assignment, internal notes ----------
+
+CONSOLE_TOKEN = "console-token-" + "c" * 24
+BACKOFFICE_OFFICERS = {**OFFICERS, CONSOLE_TOKEN: {"officer": "console", "counters": ["*"]}}
+
+
+def acting(officer_id: str, name: str, counters: str, token: str = CONSOLE_TOKEN) -> dict:
+    from urllib.parse import quote
+
+    return {"Authorization": f"Bearer {token}", "X-Acting-Officer": officer_id,
+            "X-Acting-Officer-Name": quote(name), "X-Acting-Counters": counters}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def desk_api(storage):
+    clock = Clock()
+    app = create_dossier_app(storage, BACKOFFICE_OFFICERS, service_token=SERVICE_TOKEN,
+                             clock=clock)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    client.clock = clock  # type: ignore[attr-defined]
+    yield client
+    await client.close()
+
+
+async def test_the_list_filters_searches_and_counts_for_the_officers_counters(desk_api):
+    from datetime import timedelta
+
+    gent = acting("console:1", "Sofie Claes", "gent-economie")
+    desk_api.clock.now = NOW - timedelta(days=40)
+    old = await create(desk_api, "key-old-0000001")
+    desk_api.clock.now = NOW
+    new = await create(desk_api, "key-new-0000001", applicant={
+        **submission()["applicant"], "name": "Jan Peeters"},
+        fields={**submission()["fields"], "business_name": "Bistro 100% Zuid"})
+    await create(desk_api, "key-aalst-000001", counter="aalst-ondernemersloket")
+    await desk_api.patch(f"/api/dossiers/{old['reference']}", json={"status": "in_behandeling"},
+                         headers=gent)
+
+    async def listed(**params) -> dict:
+        response = await desk_api.get("/api/dossiers", params=params, headers=gent)
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+    everything = await listed()
+    assert [d["reference"] for d in everything["dossiers"]] == [new["reference"],
+                                                                 old["reference"]]
+    assert everything["total"] == 2
+    assert everything["counts"] == {"received": 1, "in_behandeling": 1}
+    assert everything["facets"]["municipalities"] == [{"nis": "44021", "name": "Gent"}]
+    assert (await listed(status="in_behandeling"))["total"] == 1
+    # counts ignore the status filter, so the officer sees what the other tabs hold
+    assert (await listed(status="in_behandeling"))["counts"]["received"] == 1
+    assert (await listed(q="peeters"))["dossiers"][0]["reference"] == new["reference"]
+    assert (await listed(q="100%"))["total"] == 1
+    assert (await listed(q="_"))["total"] == 0  # LIKE wildcards are taken literally
+    assert (await listed(q=new["reference"].lower()))["total"] == 1
+    assert (await listed(q="0403.170.701"))["total"] == 2
+    assert (await listed(q="BE 403170701"))["total"] == 2
+    recent = await listed(**{"from": "2026-11-01", "to": "2026-11-23"})
+    assert [d["reference"] for d in recent["dossiers"]] == [new["reference"]]
+    assert (await listed(**{"to": "2026-10-31"}))["total"] == 1
+    assert (await listed(type="evenementenvergunning"))["total"] == 0
+    assert (await listed(municipality="41002"))["total"] == 0
+    page = await listed(limit="1", offset="1")
+    assert [d["reference"] for d in page["dossiers"]] == [old["reference"]]
+    for bad in ({"status": "x"}, {"from": "gisteren"}, {"municipality": "Gent"},
+                {"limit": "veel"}):
+        response = await desk_api.get("/api/dossiers", params=bad, headers=gent)
+        assert response.status == 400, bad
+
+
+async def test_acting_headers_only_narrow_access(desk_api):
+    reference = (await create(desk_api))["reference"]
+    aalst = acting("console:2", "Piet", "aalst-ondernemersloket")
+    assert (await (await desk_api.get("/api/dossiers", headers=aalst)).json())["total"] == 0
+    assert (await desk_api.get(f"/api/dossiers/{reference}", headers=aalst)).status == 404
+    # a counter-limited token cannot widen itself with the headers
+    widened = acting("x", "X", "gent-economie,aalst-ondernemersloket", token=AALST_OFFICER)
+    assert (await desk_api.get(f"/api/dossiers/{reference}", headers=widened)).status == 404
+    star = acting("x", "X", "*")  # "all counters" cannot be asked for in the headers
+    assert (await desk_api.get(f"/api/dossiers/{reference}", headers=star)).status == 400
+    bad = {**aalst, "X-Acting-Counters": "Gent Economie"}
+    assert (await desk_api.get("/api/dossiers", headers=bad)).status == 400
+    assert (await desk_api.get("/api/dossiers", headers=officer(GENT_OFFICER))).status == 200
+    assert (await desk_api.get("/api/dossiers", headers=AUTH)).status == 401
+
+
+async def test_a_change_names_the_version_it_saw_so_one_of_two_officers_wins(desk_api):
+    reference = (await create(desk_api))["reference"]
+    sofie = acting("console:1", "Sofie Claes", "gent-economie")
+    jan = acting("console:3", "Jan", "gent-economie")
+    seen = await (await desk_api.get(f"/api/dossiers/{reference}", headers=sofie)).json()
+    assert seen["version"] == 1
+    first = await desk_api.patch(f"/api/dossiers/{reference}", headers=sofie, json={
+        "status": "in_behandeling", "note": "We bekijken je aanvraag.", "expected_version": 1})
+    assert first.status == 200 and (await first.json())["version"] == 2
+    # Jan saw version 1 too and wants to close: a transition that is allowed from the new
+    # status as well, so only the version tells that he decided on an outdated page
+    second = await desk_api.patch(f"/api/dossiers/{reference}", headers=jan, json={
+        "status": "afgesloten", "expected_version": 1})
+    assert second.status == 409
+    assert (await second.json())["error"] == "status_changed_concurrently"
+    shown = await (await desk_api.get(f"/api/dossiers/{reference}", headers=jan)).json()
+    assert shown["status"] == "in_behandeling"
+    assert shown["history"][-1]["actor"] == "console:1"
+    assert shown["history"][-1]["actor_name"] == "Sofie Claes"
+    assert shown["history"][-1]["note"] == "We bekijken je aanvraag."
+
+
+async def test_concurrent_changes_with_the_same_version_let_only_one_win(desk_api):
+    reference = (await create(desk_api))["reference"]
+    headers = acting("console:1", "Sofie", "gent-economie")
+    responses = await asyncio.gather(*[
+        desk_api.patch(f"/api/dossiers/{reference}", headers=headers,
+                       json={"status": target, "expected_version": 1})
+        for target in ("in_behandeling", "afgesloten", "in_behandeling")])
+    assert sorted(r.status for r in responses) == [200, 409, 409]
+
+
+async def test_assignment_and_internal_notes_stay_with_the_officers(desk_api):
+    body = submission()
+    reference = (await create(desk_api))["reference"]
+    sofie = acting("console:1", "Sofie Claes", "gent-economie")
+    assigned = await desk_api.put(f"/api/dossiers/{reference}/assignee", headers=sofie,
+                                  json={"id": "console:3", "name": "Jan Peeters"})
+    assert assigned.status == 200
+    assert (await assigned.json())["assignee"] == {"id": "console:3", "name": "Jan Peeters"}
+    note = await desk_api.post(f"/api/dossiers/{reference}/notes", headers=sofie,
+                               json={"text": "Eerst navragen bij mobiliteit."})
+    assert note.status == 201
+    shown = await (await desk_api.get(f"/api/dossiers/{reference}", headers=sofie)).json()
+    assert [n["text"] for n in shown["internal_notes"]] == ["Eerst navragen bij mobiliteit."]
+    assert shown["internal_notes"][0]["author_name"] == "Sofie Claes"
+    owner = await desk_api.get(f"/api/dossiers/{reference}",
+                               params={"email": body["applicant"]["email"]})
+    assert "mobiliteit" not in await owner.text() and "Jan" not in await owner.text()
+    cleared = await desk_api.put(f"/api/dossiers/{reference}/assignee", headers=sofie,
+                                 json={"id": None})
+    assert (await cleared.json())["assignee"] is None
+    for bad in ({"text": ""}, {"text": "x" * 4001}, {"tekst": "hallo"}):
+        response = await desk_api.post(f"/api/dossiers/{reference}/notes", headers=sofie,
+                                       json=bad)
+        assert response.status == 422
+    aalst = acting("console:2", "Piet", "aalst-ondernemersloket")
+    assert (await desk_api.post(f"/api/dossiers/{reference}/notes", headers=aalst,
+                                json={"text": "hallo"})).status == 404
+    assert (await desk_api.put(f"/api/dossiers/{reference}/assignee", headers=aalst,
+                               json={"id": "console:2"})).status == 404
+
+
+async def test_dossiers_from_before_the_search_column_get_it_on_migration(desk_api, storage):
+    reference = (await create(desk_api))["reference"]
+    async with storage.transaction() as tx:
+        await tx.execute("UPDATE dossiers SET search_text = NULL")
+    await storage.migrate()
+    from bot.dossiers.models import DossierFilter
+
+    found, total = await storage.search(DossierFilter(text="verbeke"))
+    assert total == 1 and found[0].reference == reference

@@ -9,18 +9,22 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
-from bot.dossiers.models import STATUSES
+from bot.dossiers.models import STATUSES, DossierFilter
 from bot.dossiers.references import new_reference
 from bot.dossiers.service.auth import (
+    ACTING_ID,
     MIN_TOKEN_LENGTH,
+    BadActingHeaders,
     Officer,
     OfficerDirectory,
+    acting_officer,
     bearer_token,
     token_matches,
 )
@@ -37,6 +41,12 @@ from bot.dossiers.service.submission import SubmissionError
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+NIS = re.compile(r"\d{5}")
+BRUSSELS = ZoneInfo("Europe/Brussels")
+MAX_NOTE = 1000
+MAX_INTERNAL_NOTE = 4000
+MAX_LIST_LIMIT = 5000  # the CSV export asks for everything that matches, up to this
 MAX_BODY_BYTES = 64 * 1024
 DESK: web.AppKey[DossierDesk] = web.AppKey("desk", DossierDesk)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -69,7 +79,11 @@ class _Handlers:
             raise web.HTTPUnauthorized(text='{"error": "unauthorized"}',
                                        content_type="application/json",
                                        headers={"WWW-Authenticate": "Bearer"})
-        return officer
+        try:
+            return acting_officer(request, officer)
+        except (BadActingHeaders, UnicodeDecodeError) as exc:
+            raise web.HTTPBadRequest(text='{"error": "invalid_acting_headers"}',
+                                     content_type="application/json") from exc
 
     async def health(self, request: web.Request) -> web.Response:
         try:
@@ -100,10 +114,10 @@ class _Handlers:
     async def show(self, request: web.Request) -> web.Response:
         reference = request.match_info["reference"]
         if "Authorization" in request.headers:
-            dossier = await self.desk.find_for_officer(reference, self._officer(request))
-            history = await self.desk.storage.history(dossier.reference)
+            dossier, history, notes = await self.desk.details(reference, self._officer(request))
             return web.json_response({**dossier.officer_view(),
-                                      "history": [change.as_dict() for change in history]})
+                                      "history": [change.as_dict() for change in history],
+                                      "internal_notes": [note.as_dict() for note in notes]})
         client = request.remote or "unknown"
         if not self.limiter.allow(client):
             retry_after = str(self.limiter.retry_after(client))
@@ -130,24 +144,99 @@ class _Handlers:
         return web.json_response({"counter": counter,
                                   "dossiers": [d.officer_view() for d in dossiers]})
 
+    async def search(self, request: web.Request) -> web.Response:
+        """GET /api/dossiers?status=&type=&municipality=&from=&to=&q=&limit=&offset= for the
+        caller's counters: a page, the total, counts per status and the filter options."""
+        officer = self._officer(request)
+        try:
+            query = _filter(request.query)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        dossiers, total, counts, facets = await self.desk.search(query, officer)
+        return web.json_response({"dossiers": [d.officer_view() for d in dossiers],
+                                  "total": total, "counts": counts, "facets": facets})
+
     async def update_status(self, request: web.Request) -> web.Response:
         officer = self._officer(request)
         body = await _json_body(request)
-        status = body.get("status") if isinstance(body, dict) else None
-        note = body.get("note") if isinstance(body, dict) else None
+        body = body if isinstance(body, dict) else {}
+        status, note, version = body.get("status"), body.get("note"), body.get("expected_version")
         if status not in STATUSES:
             return _error(422, "unknown_status", allowed=list(STATUSES))
-        if note is not None and (not isinstance(note, str) or len(note) > 1000):
+        if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
             return _error(422, "invalid_note")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            return _error(422, "invalid_expected_version")
+        note = note.strip() or None if isinstance(note, str) else None
         try:
             dossier = await self.desk.change_status(request.match_info["reference"], status,
-                                                    officer, note)
+                                                    officer, note, version)
         except InvalidTransition as exc:
             return _error(409, "invalid_transition", current=exc.current, allowed=exc.allowed)
         except StaleStatus:
             return _error(409, "status_changed_concurrently")
         logger.info("dossier %s: status %s by %s", dossier.reference, status, officer.id)
         return web.json_response(dossier.officer_view())
+
+    async def assign(self, request: web.Request) -> web.Response:
+        """PUT {"id": ..., "name": ...} assigns, {"id": null} removes the assignment."""
+        officer = self._officer(request)
+        body = await _json_body(request)
+        body = body if isinstance(body, dict) else {}
+        assignee, name = body.get("id"), body.get("name")
+        if assignee is not None and not (isinstance(assignee, str)
+                                         and ACTING_ID.fullmatch(assignee)):
+            return _error(422, "invalid_assignee")
+        if name is not None and (not isinstance(name, str) or len(name) > 200):
+            return _error(422, "invalid_assignee")
+        dossier = await self.desk.assign(request.match_info["reference"], officer, assignee,
+                                         name)
+        logger.info("dossier %s: assigned by %s", dossier.reference, officer.id)
+        return web.json_response(dossier.officer_view())
+
+    async def add_note(self, request: web.Request) -> web.Response:
+        officer = self._officer(request)
+        body = await _json_body(request)
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_INTERNAL_NOTE:
+            return _error(422, "invalid_note")
+        note = await self.desk.add_note(request.match_info["reference"], officer, text.strip())
+        return web.json_response(note.as_dict(), status=201)
+
+
+def _day(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"invalid_{name}") from None
+
+
+def _filter(params: Mapping[str, str]) -> DossierFilter:
+    """The list's query parameters; raises ValueError with the error code."""
+    status = params.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise ValueError("unknown_status")
+    dossier_type = params.get("type") or None
+    if dossier_type is not None and not SLUG.fullmatch(dossier_type):
+        raise ValueError("invalid_type")
+    nis = params.get("municipality") or None
+    if nis is not None and not NIS.fullmatch(nis):
+        raise ValueError("invalid_municipality")
+    first, last = _day(params.get("from", ""), "from"), _day(params.get("to", ""), "to")
+    text = (params.get("q") or "").strip()[:100] or None
+    try:
+        limit = min(max(int(params.get("limit", "100")), 1), MAX_LIST_LIMIT)
+        offset = max(int(params.get("offset", "0")), 0)
+    except ValueError:
+        raise ValueError("invalid_limit") from None
+    # days are Brussels calendar days; "to" includes the whole day
+    start = datetime.combine(first, time(), BRUSSELS) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(), BRUSSELS) if last else None
+    return DossierFilter(status=status, type=dossier_type, municipality_nis=nis,
+                         created_from=start, created_before=end,
+                         text=text.lower() if text else None, limit=limit, offset=offset)
 
 
 @web.middleware
@@ -173,8 +262,11 @@ def _routes(h: _Handlers) -> Iterable[web.RouteDef]:
     return [
         web.get("/health", h.health),
         web.post("/api/dossiers", h.create),
+        web.get("/api/dossiers", h.search),
         web.get("/api/dossiers/{reference}", h.show),
         web.patch("/api/dossiers/{reference}", h.update_status),
+        web.put("/api/dossiers/{reference}/assignee", h.assign),
+        web.post("/api/dossiers/{reference}/notes", h.add_note),
         web.get("/api/counters/{counter}/dossiers", h.list_for_counter),
     ]
 

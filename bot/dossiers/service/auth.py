@@ -1,15 +1,22 @@
 """Bearer tokens: one service token (the action server) and officer tokens mapped to counters.
 
 Officer config: `{token: [counter ids]}` or `{token: {"officer": "id", "counters": [...]}}`;
-the counter id `*` gives access to every counter (a central administrator)."""
+the counter id `*` gives access to every counter (a central administrator).
+
+A caller that acts for one of its own users (the officer console in the web app) names that
+user and their counters in `X-Acting-Officer`, `X-Acting-Officer-Name` (percent-encoded UTF-8)
+and `X-Acting-Counters` (comma-separated). The service then acts as that user: the counters are
+those of the token *and* the header (a header can only narrow access, never widen it)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -17,13 +24,53 @@ MIN_TOKEN_LENGTH = 16
 ALL_COUNTERS = "*"
 
 
+ACTING_OFFICER = "X-Acting-Officer"
+ACTING_NAME = "X-Acting-Officer-Name"
+ACTING_COUNTERS = "X-Acting-Counters"
+ACTING_ID = re.compile(r"[A-Za-z0-9_.:@-]{1,100}")
+_COUNTER = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+class BadActingHeaders(ValueError):
+    pass
+
+
 @dataclass(frozen=True)
 class Officer:
     id: str
     counters: frozenset[str]
+    name: str | None = None
 
     def may_access(self, counter: str) -> bool:
         return ALL_COUNTERS in self.counters or counter in self.counters
+
+    @property
+    def all_counters(self) -> bool:
+        return ALL_COUNTERS in self.counters
+
+    def visible_counters(self) -> frozenset[str] | None:
+        """The counters whose dossiers this officer sees; None = every counter."""
+        return None if self.all_counters else self.counters
+
+    def acting_for(self, officer_id: str, name: str | None, counters: Iterable[str]) -> Officer:
+        """The user this caller acts for, limited to counters the caller may access itself."""
+        allowed = frozenset(c for c in counters if c != ALL_COUNTERS and self.may_access(c))
+        return Officer(officer_id, allowed, name)
+
+
+def acting_officer(request: web.Request, caller: Officer) -> Officer:
+    """`caller` itself, or the user named in the acting headers (see the module docstring)."""
+    officer_id = request.headers.get(ACTING_OFFICER)
+    if officer_id is None:
+        return caller
+    if not ACTING_ID.fullmatch(officer_id):
+        raise BadActingHeaders(ACTING_OFFICER)
+    name = unquote(request.headers.get(ACTING_NAME, ""), errors="strict").strip()[:200] or None
+    raw = request.headers.get(ACTING_COUNTERS, "")
+    counters = [c.strip() for c in raw.split(",") if c.strip()]
+    if not all(_COUNTER.fullmatch(c) for c in counters):
+        raise BadActingHeaders(ACTING_COUNTERS)
+    return caller.acting_for(officer_id, name, counters)
 
 
 def token_fingerprint(token: str) -> str:

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.dossiers.dossier_types import DossierType
-from bot.dossiers.models import TRANSITIONS, Dossier, can_transition
+from bot.dossiers.models import (
+    TRANSITIONS,
+    Dossier,
+    DossierFilter,
+    InternalNote,
+    StatusChange,
+    can_transition,
+)
 from bot.dossiers.references import new_reference, normalise_reference
 from bot.dossiers.service.auth import Officer
-from bot.dossiers.service.storage import DossierStorage, ReferenceTaken
+from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 from bot.dossiers.service.submission import parse_submission, submission_hash
 
 SERVICE_ACTOR = "service"
@@ -91,12 +99,45 @@ class DossierDesk:
         return dossier
 
     async def change_status(
-        self, reference: str, new_status: str, officer: Officer, note: str | None = None
+        self, reference: str, new_status: str, officer: Officer, note: str | None = None,
+        expected_version: int | None = None,
     ) -> Dossier:
-        """Raises DossierNotFound, InvalidTransition, StaleStatus (concurrent change)."""
+        """Raises DossierNotFound, InvalidTransition, StaleStatus (a concurrent change, or the
+        dossier is no longer at `expected_version`, the version the officer saw)."""
         dossier = await self.find_for_officer(reference, officer)
+        if expected_version is not None and dossier.version != expected_version:
+            raise StaleStatus(dossier.reference)
         if not can_transition(dossier.status, new_status):
             raise InvalidTransition(dossier.status, new_status)
         return await self.storage.change_status(
             dossier.reference, from_status=dossier.status, to_status=new_status,
-            actor=officer.id, note=note, now=self.clock())
+            actor=officer.id, note=note, now=self.clock(), actor_name=officer.name,
+            expected_version=expected_version)
+
+    async def search(self, query: DossierFilter, officer: Officer
+                     ) -> tuple[list[Dossier], int, dict[str, int], dict[str, Any]]:
+        """(page, total, counts per status, facets), limited to the officer's counters."""
+        visible = officer.visible_counters()
+        scoped = replace(query, counters=visible)
+        dossiers, total = await self.storage.search(scoped)
+        counts = await self.storage.status_counts(scoped)
+        return dossiers, total, counts, await self.storage.facets(visible)
+
+    async def details(self, reference: str, officer: Officer
+                      ) -> tuple[Dossier, list[StatusChange], list[InternalNote]]:
+        dossier = await self.find_for_officer(reference, officer)
+        return (dossier, await self.storage.history(dossier.reference),
+                await self.storage.notes(dossier.reference))
+
+    async def assign(self, reference: str, officer: Officer, assignee: str | None,
+                     assignee_name: str | None) -> Dossier:
+        """Whether the assignee works at the counter is the caller's to check (the service
+        does not know the console's accounts); access to the dossier is checked here."""
+        dossier = await self.find_for_officer(reference, officer)
+        return await self.storage.assign(dossier.reference, assignee=assignee,
+                                         assignee_name=assignee_name, now=self.clock())
+
+    async def add_note(self, reference: str, officer: Officer, text: str) -> InternalNote:
+        dossier = await self.find_for_officer(reference, officer)
+        return await self.storage.add_note(dossier.reference, author=officer.id,
+                                           author_name=officer.name, text=text, now=self.clock())

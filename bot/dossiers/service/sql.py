@@ -5,13 +5,22 @@ Queries use `?` placeholders; the PostgreSQL backend rewrites them to `$n`."""
 from __future__ import annotations
 
 import json
+import re
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from bot.dossiers.models import RECEIVED, Applicant, Dossier, NewDossier, StatusChange
+from bot.dossiers.models import (
+    RECEIVED,
+    Applicant,
+    Dossier,
+    DossierFilter,
+    InternalNote,
+    NewDossier,
+    StatusChange,
+)
 from bot.dossiers.service.migrations import SCHEMA_VERSION_DDL, load_migrations
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 
@@ -20,20 +29,79 @@ _COLUMNS = (
     "municipality_name, applicant_email, applicant, fields, conversation_id, status, "
     "created_at, updated_at"
 )
+_READ_COLUMNS = _COLUMNS + ", status_seq, assigned_to, assigned_name"
 # Built once from the constant column list above; values always go through placeholders.
 _INSERT = (
-    f"INSERT INTO dossiers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
+    f"INSERT INTO dossiers ({_COLUMNS}, search_text) "  # noqa: S608
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (idempotency_key) DO NOTHING"
 )
-_SELECT = f"SELECT {_COLUMNS} FROM dossiers WHERE "  # noqa: S608
+_SELECT = f"SELECT {_READ_COLUMNS} FROM dossiers WHERE "  # noqa: S608
 _BY_KEY = _SELECT + "idempotency_key = ?"
 _BY_REFERENCE = _SELECT + "reference = ?"
 _BY_COUNTER = _SELECT + "counter = ?"
 _HISTORY_INSERT = (
     "INSERT INTO dossier_status_history (reference, seq, from_status, to_status, actor, note, "
-    "changed_at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_status_history "
-    "WHERE reference = ?), ?, ?, ?, ?, ?)"
+    "changed_at, actor_name) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM "
+    "dossier_status_history WHERE reference = ?), ?, ?, ?, ?, ?, ?)"
 )
+_NOTE_INSERT = (
+    "INSERT INTO dossier_notes (reference, seq, author, author_name, text, created_at) "
+    "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_notes WHERE reference = ?), "
+    "?, ?, ?, ?)"
+)
+_LIKE_SPECIALS = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+_NON_DIGITS = re.compile(r"[^0-9]")
+
+
+def search_text(reference: str, applicant: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    """What an officer's search matches: reference, names and the enterprise number (digits
+    only, so "0403.170.701", "BE 0403170701" and "403170701" all find it), lower case."""
+    parts = [reference, str(applicant.get("name") or ""), str(fields.get("business_name") or ""),
+             str(fields.get("event_name") or ""),
+             _NON_DIGITS.sub("", str(applicant.get("enterprise_number") or ""))]
+    return "\n".join(part.lower() for part in parts if part)
+
+
+def _like(term: str) -> str:
+    return "%" + term.translate(_LIKE_SPECIALS) + "%"
+
+
+def _where(query: DossierFilter, to_db_time: Callable[[datetime], Any],
+           with_status: bool = True) -> tuple[str, list[Any]]:
+    """A WHERE clause built from constant fragments; every value is a placeholder."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if query.counters is not None:
+        if not query.counters:
+            return "1 = 0", []
+        clauses.append("counter IN (" + ", ".join("?" * len(query.counters)) + ")")
+        args.extend(sorted(query.counters))
+    if with_status and query.status:
+        clauses.append("status = ?")
+        args.append(query.status)
+    if query.type:
+        clauses.append("dossier_type = ?")
+        args.append(query.type)
+    if query.municipality_nis:
+        clauses.append("municipality_nis = ?")
+        args.append(query.municipality_nis)
+    if query.created_from is not None:
+        clauses.append("created_at >= ?")
+        args.append(to_db_time(query.created_from))
+    if query.created_before is not None:
+        clauses.append("created_at < ?")
+        args.append(to_db_time(query.created_before))
+    if query.text:
+        term = query.text.strip().lower()
+        digits = _NON_DIGITS.sub("", term.removeprefix("be"))
+        if len(digits) >= 4 and not re.search(r"[a-z]", term.removeprefix("be")):
+            clauses.append("(search_text LIKE ? ESCAPE '\\' OR search_text LIKE ? ESCAPE '\\')")
+            args.extend([_like(term), _like(digits.lstrip("0") or digits)])
+        else:
+            clauses.append("search_text LIKE ? ESCAPE '\\'")
+            args.append(_like(term))
+    return (" AND ".join(clauses) or "1 = 1"), args
 
 
 class Tx(Protocol):
@@ -73,6 +141,8 @@ class SqlStorage(DossierStorage):
             fields=json.loads(row["fields"]), conversation_id=row["conversation_id"],
             status=row["status"], created_at=self.from_db_time(row["created_at"]),
             updated_at=self.from_db_time(row["updated_at"]), request_hash=row["request_hash"],
+            version=int(row["status_seq"]), assigned_to=row["assigned_to"],
+            assigned_name=row["assigned_name"],
         )
 
     async def migrate(self) -> int:
@@ -93,7 +163,19 @@ class SqlStorage(DossierStorage):
                                  datetime.now(timezone.utc).isoformat())
         async with self.transaction() as tx:
             row = await tx.fetchone("SELECT MAX(version) AS version FROM schema_version")
+        await self._fill_search_text()
         return int(row["version"]) if row and row["version"] is not None else 0
+
+    async def _fill_search_text(self) -> None:
+        """Dossiers created before the search column existed get it here (once)."""
+        async with self.transaction() as tx:
+            rows = await tx.fetchall("SELECT reference, applicant, fields FROM dossiers "
+                                     "WHERE search_text IS NULL")
+            for row in rows:
+                text = search_text(row["reference"], json.loads(row["applicant"]),
+                                   json.loads(row["fields"]))
+                await tx.execute("UPDATE dossiers SET search_text = ? WHERE reference = ?",
+                                 text, row["reference"])
 
     async def create(
         self, new: NewDossier, *, reference: str, idempotency_key: str, request_hash: str,
@@ -105,13 +187,14 @@ class SqlStorage(DossierStorage):
             new.municipality_nis, new.municipality_name, new.applicant.email.lower(),
             _dump(new.applicant.as_dict()), _dump(dict(new.fields)), new.conversation_id,
             RECEIVED, stamp, stamp,
+            search_text(reference, new.applicant.as_dict(), new.fields),
         )
         try:
             async with self.transaction() as tx:
                 created = await tx.execute(_INSERT, *values) == 1
                 if created:
                     await tx.execute(_HISTORY_INSERT, reference, reference, None, RECEIVED,
-                                     actor, None, stamp)
+                                     actor, None, stamp, None)
         except Exception as exc:
             if self.is_unique_violation(exc):
                 raise ReferenceTaken(reference) from exc
@@ -139,31 +222,97 @@ class SqlStorage(DossierStorage):
                                      *args, limit)
         return [self._dossier(row) for row in rows]
 
+    async def search(self, query: DossierFilter) -> tuple[list[Dossier], int]:
+        where, args = _where(query, self.to_db_time)
+        async with self.transaction() as tx:
+            rows = await tx.fetchall(_SELECT + where + " ORDER BY created_at DESC, reference "
+                                     "LIMIT ? OFFSET ?", *args, query.limit, query.offset)
+            total = await tx.fetchone(
+                "SELECT COUNT(*) AS n FROM dossiers WHERE " + where, *args)  # noqa: S608
+        return [self._dossier(row) for row in rows], int(total["n"]) if total else 0
+
+    async def status_counts(self, query: DossierFilter) -> dict[str, int]:
+        where, args = _where(query, self.to_db_time, with_status=False)
+        async with self.transaction() as tx:
+            rows = await tx.fetchall("SELECT status, COUNT(*) AS n FROM dossiers WHERE "  # noqa: S608
+                                     + where + " GROUP BY status", *args)
+        return {row["status"]: int(row["n"]) for row in rows}
+
+    async def facets(self, counters: frozenset[str] | None) -> dict[str, list[Any]]:
+        where, args = _where(DossierFilter(counters=counters), self.to_db_time)
+        async with self.transaction() as tx:
+            types = await tx.fetchall("SELECT DISTINCT dossier_type FROM dossiers WHERE "  # noqa: S608
+                                      + where + " ORDER BY dossier_type", *args)
+            places = await tx.fetchall(
+                "SELECT DISTINCT municipality_nis, municipality_name FROM dossiers WHERE "  # noqa: S608
+                + where + " ORDER BY municipality_name", *args)
+        return {"types": [row["dossier_type"] for row in types],
+                "municipalities": [{"nis": row["municipality_nis"],
+                                    "name": row["municipality_name"]} for row in places]}
+
     async def change_status(
         self, reference: str, *, from_status: str, to_status: str, actor: str,
-        note: str | None, now: datetime,
+        note: str | None, now: datetime, actor_name: str | None = None,
+        expected_version: int | None = None,
     ) -> Dossier:
         stamp = self.to_db_time(now)
+        sql = ("UPDATE dossiers SET status = ?, status_seq = status_seq + 1, updated_at = ? "
+               "WHERE reference = ? AND status = ?")
+        args: list[Any] = [to_status, stamp, reference, from_status]
+        if expected_version is not None:
+            sql += " AND status_seq = ?"
+            args.append(expected_version)
         async with self.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE dossiers SET status = ?, updated_at = ? WHERE reference = ? AND status = ?",
-                to_status, stamp, reference, from_status)
+            changed = await tx.execute(sql, *args)
             if changed != 1:
                 raise StaleStatus(reference)
             await tx.execute(_HISTORY_INSERT, reference, reference, from_status, to_status,
-                             actor, note, stamp)
+                             actor, note, stamp, actor_name)
             row = await tx.fetchone(_BY_REFERENCE, reference)
         assert row is not None
         return self._dossier(row)
 
+    async def assign(self, reference: str, *, assignee: str | None, assignee_name: str | None,
+                     now: datetime) -> Dossier:
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE dossiers SET assigned_to = ?, assigned_name = ?, "
+                             "updated_at = ? WHERE reference = ?", assignee,
+                             assignee_name if assignee else None, self.to_db_time(now),
+                             reference)
+            row = await tx.fetchone(_BY_REFERENCE, reference)
+        if row is None:
+            raise KeyError(reference)
+        return self._dossier(row)
+
+    async def add_note(self, reference: str, *, author: str, author_name: str | None,
+                       text: str, now: datetime) -> InternalNote:
+        async with self.transaction() as tx:
+            await tx.execute(_NOTE_INSERT, reference, reference, author, author_name, text,
+                             self.to_db_time(now))
+            row = await tx.fetchone("SELECT MAX(seq) AS seq FROM dossier_notes WHERE "
+                                    "reference = ?", reference)
+        assert row is not None
+        return InternalNote(reference, int(row["seq"]), author, author_name, text, now)
+
+    async def notes(self, reference: str) -> list[InternalNote]:
+        async with self.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT reference, seq, author, author_name, text, created_at FROM "
+                "dossier_notes WHERE reference = ? ORDER BY seq", reference)
+        return [InternalNote(row["reference"], int(row["seq"]), row["author"],
+                             row["author_name"], row["text"],
+                             self.from_db_time(row["created_at"])) for row in rows]
+
     async def history(self, reference: str) -> list[StatusChange]:
         async with self.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT reference, seq, from_status, to_status, actor, note, changed_at "
-                "FROM dossier_status_history WHERE reference = ? ORDER BY seq", reference)
+                "SELECT reference, seq, from_status, to_status, actor, note, changed_at, "
+                "actor_name FROM dossier_status_history WHERE reference = ? ORDER BY seq",
+                reference)
         return [StatusChange(row["reference"], int(row["seq"]), row["from_status"],
                              row["to_status"], row["actor"], row["note"],
-                             self.from_db_time(row["changed_at"])) for row in rows]
+                             self.from_db_time(row["changed_at"]), row["actor_name"])
+                for row in rows]
 
     async def ping(self) -> None:
         async with self.transaction() as tx:

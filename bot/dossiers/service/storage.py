@@ -8,8 +8,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from bot.dossiers.models import Dossier, NewDossier, StatusChange
+from bot.dossiers.models import (
+    Dossier,
+    DossierFilter,
+    InternalNote,
+    NewDossier,
+    StatusChange,
+)
 
 DEFAULT_DB_URL = "sqlite:///var/dossiers.sqlite3"
 
@@ -47,11 +54,36 @@ class DossierStorage(ABC):
     ) -> list[Dossier]: ...
 
     @abstractmethod
+    async def search(self, query: DossierFilter) -> tuple[list[Dossier], int]:
+        """One page of matching dossiers, newest first, and how many match in all."""
+
+    @abstractmethod
+    async def status_counts(self, query: DossierFilter) -> dict[str, int]:
+        """Matching dossiers per status (the query's own status is ignored)."""
+
+    @abstractmethod
+    async def facets(self, counters: frozenset[str] | None) -> dict[str, list[Any]]:
+        """Types and municipalities present among these counters' dossiers (for filters)."""
+
+    @abstractmethod
     async def change_status(
         self, reference: str, *, from_status: str, to_status: str, actor: str,
-        note: str | None, now: datetime,
+        note: str | None, now: datetime, actor_name: str | None = None,
+        expected_version: int | None = None,
     ) -> Dossier:
-        """Raises StaleStatus when the dossier is no longer in `from_status`."""
+        """Raises StaleStatus when the dossier is no longer in `from_status` (or no longer at
+        `expected_version`)."""
+
+    @abstractmethod
+    async def assign(self, reference: str, *, assignee: str | None, assignee_name: str | None,
+                     now: datetime) -> Dossier: ...
+
+    @abstractmethod
+    async def add_note(self, reference: str, *, author: str, author_name: str | None,
+                       text: str, now: datetime) -> InternalNote: ...
+
+    @abstractmethod
+    async def notes(self, reference: str) -> list[InternalNote]: ...
 
     @abstractmethod
     async def history(self, reference: str) -> list[StatusChange]: ...
