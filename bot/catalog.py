@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import yaml
@@ -26,6 +27,11 @@ class Source:
     title: str
     url: str
     checked_on: str | None = None  # ISO date a person compared this page with the answer
+
+
+def brussels_today() -> date:
+    """Answers change at midnight in Belgium, whatever the server's clock zone."""
+    return datetime.now(ZoneInfo("Europe/Brussels")).date()
 
 
 def parse_day(value: str | None) -> date | None:
@@ -101,7 +107,7 @@ class Topic:
         """The general answer that may be said on `today` (default: the real date), or None when
         every version has expired or has not started yet. Among valid versions the one with the
         latest valid_from wins (a known change replaces the old text on its start date)."""
-        day = today or date.today()
+        day = today or brussels_today()
         main = AnswerVersion(self.answer, self.sources, self.valid_from, self.valid_until)
         candidates = [v for v in (main, *self.versions)
                       if valid_on(day, v.valid_from, v.valid_until)]
@@ -112,7 +118,7 @@ class Topic:
     def answer_for(self, nis: str | None, today: date | None = None) -> LocalAnswer | None:
         """The answer for one municipality (or the general one) on `today`; None when no answer
         is valid that day (the caller then routes to the counter instead of saying old rules)."""
-        day = today or date.today()
+        day = today or brussels_today()
         general = self.general_answer(day)
         override = self.overrides.get(nis) if nis else None
         if override is not None and not valid_on(day, override.valid_from, override.valid_until):

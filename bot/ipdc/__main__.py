@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.ipdc.mapping import latest_versions, product_from_snapshot
 from bot.ipdc.stream import (
-    DEFAULT_FEED,
+    FIRST_PAGE,
     DirectorySource,
     PageSource,
     StreamError,
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import", help="page through an instantiesnapshot stream")
     where = imp.add_mutually_exclusive_group()
-    where.add_argument("--url", default=DEFAULT_FEED,
+    where.add_argument("--url", default=FIRST_PAGE,
                        help="first page of the stream (API key from IPDC_API_KEY)")
     where.add_argument("--dir", type=Path, help="pages saved as JSON files (page-<N>.json)")
     imp.add_argument("--first", help="file name of the first page in --dir")

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 NEXT_RELATION_TYPES = ("GreaterThanOrEqualToRelation", "tree:GreaterThanOrEqualToRelation",
                        "https://w3id.org/tree#GreaterThanOrEqualToRelation")
 DEFAULT_FEED = "https://ipdc.vlaanderen.be/doc/instantiesnapshot"
+FIRST_PAGE = f"{DEFAULT_FEED}?pageNumber=0"
 MAX_PAGES = 100_000
 
 
