@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+from bot.private_files import make_private
+
 Vote = Literal["up", "down"]
 Recorded = Literal["new", "same", "conflict"]
 
@@ -62,10 +64,13 @@ def utc_now() -> str:
 class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self._path = path
+        self._private = False
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._private:
+            make_private(self._path)  # created 0600, whatever the umask
+            self._private = True
         with closing(sqlite3.connect(self._path, timeout=5)) as connection:
             with connection:
                 connection.execute(SCHEMA)

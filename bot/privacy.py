@@ -1,10 +1,12 @@
 """Masking of personal data in text and log records: e-mail addresses, phone numbers,
 national register numbers (rijksregisternummer), enterprise numbers and Belgian IBANs.
 
-`mask_pii(text)` replaces them with placeholders like `[email]`; `PiiFilter` applies it to
-every log record (message, arguments and traceback); `install_pii_filter()` puts the filter
-on the root handlers. Over-masking (a number that only looks like a phone number) is accepted;
-under-masking is the bug to avoid."""
+`mask_pii(text)` replaces them with placeholders like `[email]`; `mask_secrets(text)` replaces
+tokens and passwords in query strings (`?token=…`) and `Bearer …` values with `[secret]`;
+`PiiFilter` applies both to every log record (message, arguments and traceback), access log
+lines included; `install_pii_filter()` puts the filter on the root handlers. Over-masking
+(a number that only looks like a phone number) is accepted; under-masking is the bug to
+avoid."""
 
 from __future__ import annotations
 
@@ -55,6 +57,18 @@ _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
 )
 
 
+SECRET = "[secret]"  # noqa: S105 (the placeholder, not a secret)
+_SECRET_PARAM = re.compile(
+    r"(?i)(?<![\w-])((?:auth_?|access_|api_|owner_|session_)?(?:token|password|passwd|secret|"
+    r"api_?key)=)[^&\s\"';]+")
+_BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+")
+
+
+def mask_secrets(text: str) -> str:
+    text = _SECRET_PARAM.sub(lambda m: m.group(1) + SECRET, text)
+    return _BEARER.sub(lambda m: m.group(1) + SECRET, text)
+
+
 def mask_pii(text: str) -> str:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
@@ -69,14 +83,14 @@ class PiiFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # broken format arguments: still log something, masked
             message = f"{record.msg} {record.args}"
-        record.msg = mask_pii(message)
+        record.msg = mask_pii(mask_secrets(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_pii(record.exc_text)
+            record.exc_text = mask_pii(mask_secrets(record.exc_text))
         if record.stack_info:
-            record.stack_info = mask_pii(record.stack_info)
+            record.stack_info = mask_pii(mask_secrets(record.stack_info))
         return True
 
 

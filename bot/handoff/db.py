@@ -13,6 +13,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.private_files import make_private
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS officers (
     id INTEGER PRIMARY KEY,
@@ -88,7 +90,7 @@ class Database:
     async def connection(self) -> aiosqlite.Connection:
         async with self._open_lock:
             if self._conn is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                make_private(self.path)  # officers, transcripts, contact details: 0600
                 conn = await aiosqlite.connect(self.path)
                 conn.row_factory = aiosqlite.Row
                 await conn.execute("PRAGMA foreign_keys = ON")

@@ -1,6 +1,8 @@
 """Hand-off state and officer messages for the owner: our chat page polls
 `GET /api/chat/updates` (cookie session); REST clients use
-`GET /api/handoff/{conversation_id}/messages?token=…` with the token from `custom.handoff`."""
+`GET /api/handoff/{conversation_id}/messages` with the token from `custom.handoff` in the
+header `Authorization: Bearer <token>`, so it never ends up in URLs and access logs. The older
+`?token=…` form still works for existing clients (deprecated; the access log masks it)."""
 
 from __future__ import annotations
 
@@ -53,7 +55,9 @@ async def chat_updates(request: web.Request) -> web.Response:
 async def rest_messages(request: web.Request) -> web.Response:
     hub = services(request)
     conversation_id = request.match_info["conversation_id"]
-    token = request.query.get("token", "")
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else \
+        request.query.get("token", "")
     if not token or len(token) > MAX_TOKEN or \
             not await hub.requests.owner_token_matches(conversation_id, token):
         raise web.HTTPNotFound()
