@@ -1,24 +1,15 @@
 """Issue 15: votes on the chat page (`POST /api/chat/feedback`, keyed by the session cookie)
-only for answers its conversation has, with the same body cap as the widget's API.
-
-Skipped while the chat page's feedback endpoint is not in the code base yet (it arrives with
-the chat page rework); from then on these run."""
+only for answers its conversation has, with the same body cap as the widget's API."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.feedback import FeedbackStore
-from bot.web import chat
 from bot.webcore.owner_session import SESSION_COOKIE
 from tests.security.conftest import FakeRasa
 from tests.security.test_feedback_api import chunks
-
-pytestmark = pytest.mark.skipif(not hasattr(chat, "feedback"),
-                                reason="chat page feedback endpoint not there yet")
 
 
 async def test_a_chunked_body_over_the_limit_is_refused(make_client: Any,
