@@ -1,11 +1,12 @@
 """Training data hygiene: enough varied examples per topic, no sentence under two intents,
-the held-out test set never overlaps the training data, generated files are up to date."""
+the held-out test sets never overlap the training data, generated files are up to date."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 
+import pytest
 import yaml
 
 from scripts.sync_topics import outputs, topic_ids
@@ -58,12 +59,33 @@ def test_no_example_is_used_for_two_intents(root):
     assert not clashes
 
 
-def test_heldout_set_is_disjoint_from_training(root):
+HELDOUT_SETS = ("heldout.yml", "heldout_angle.yml")
+
+
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_heldout_set_is_disjoint_from_training(root, name):
     train = {e for examples in training(root).values() for e in examples}
-    heldout = examples_by_intent([root / "tests" / "nlu" / "heldout.yml"])
+    heldout = examples_by_intent([root / "tests" / "nlu" / name])
     overlap = {e for examples in heldout.values() for e in examples} & train
     assert not overlap
     assert set(heldout) <= set(training(root)), "held-out intents must exist in training"
+
+
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_heldout_set_has_no_sentence_under_two_intents(root, name):
+    owners: dict[str, set[str]] = defaultdict(set)
+    for intent, examples in examples_by_intent([root / "tests" / "nlu" / name]).items():
+        for example in examples:
+            owners[example].add(intent)
+    assert not {e: i for e, i in owners.items() if len(i) > 1}
+
+
+def test_heldout_sets_are_disjoint_from_each_other(root):
+    first, second = (
+        {e for examples in examples_by_intent([root / "tests" / "nlu" / name]).values()
+         for e in examples}
+        for name in HELDOUT_SETS)
+    assert not first & second
 
 
 def test_generated_domain_and_rules_are_up_to_date(root):
