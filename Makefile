@@ -3,6 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV := .venv
+DEPLOY_VENV := .venv-deploy
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL_DIR := models
@@ -17,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer content-report import-ipdc
+.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -77,8 +78,17 @@ test-nlu: train ## NLU test on the held-out set: fails under 0.90 topic accuracy
 
 nlu-report: test-nlu ## Per-topic precision/recall/F1 and confused pairs, written to docs/nlu-report.md
 
-test: install lint validate train unit test-stories test-nlu ## Everything CI runs
+test: install lint validate k8s-validate train unit test-stories test-nlu ## Everything CI runs
 	@echo "make test: all checks passed"
+
+$(DEPLOY_VENV)/.installed: deploy/requirements.txt
+	@py3="$$(command -v python3 || command -v python3.10)"; rm -rf $(DEPLOY_VENV) && "$$py3" -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install -q --disable-pip-version-check -r deploy/requirements.txt
+	@touch $@
+
+k8s-validate: $(DEPLOY_VENV)/.installed ## Render the Kubernetes manifests (kubectl kustomize) and validate them against the schemas
+	@scripts/install_kubectl.sh
+	$(DEPLOY_VENV)/bin/python deploy/validate.py
 
 bench: install train ## Benchmarks of the hot path
 	$(PY) -m bench
