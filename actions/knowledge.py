@@ -72,8 +72,9 @@ def answer_topic(
     if decision.needs_municipality:
         dispatcher.utter_message(response="utter_topic_needs_municipality")
         return [*events, SlotSet("pending_topic", topic.id)]
-    if tracker.get_slot("counter") != decision.counter.id:
-        # The contact card once per counter in a conversation, not after every answer.
+    if answer is None or tracker.get_slot("counter") != decision.counter.id:
+        # The contact card once per counter in a conversation, not after every answer (but
+        # always when there is no answer valid today: then the counter is the answer).
         dispatcher.utter_message(**counter_message(decision.counter))
     return [*events, SlotSet("counter", decision.counter.id), SlotSet("pending_topic", None)]
 
