@@ -74,3 +74,20 @@ def test_expired_local_override_falls_back_to_the_general_answer():
 
 def test_default_date_is_today():
     assert topic(answer=NEW, valid_until=None, answer_versions=[]).answer_for(None) is not None
+
+
+def test_an_expired_answer_is_not_sent_but_the_counter_is():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.knowledge import answer_topic
+    from actions.location import locate
+    from tests.actions.helpers import make_tracker
+
+    expired = topic(answer_versions=[])  # the only answer ended on 2026-01-31
+    tracker = make_tracker("hoe werkt de kmo-portefeuille", "ask_kmo_portefeuille",
+                           slots={"counter": "vlaio"})
+    dispatcher = CollectingDispatcher()
+    answer_topic(dispatcher, tracker, expired, locate(tracker))
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert not any(r and r.startswith("utter_topic_answer") for r in responses)
+    assert any(r and r.startswith("utter_counter_info") for r in responses)
