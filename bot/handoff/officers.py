@@ -3,7 +3,9 @@
 The lock-out is atomic: every attempt first *claims* a guess with one `UPDATE … RETURNING`
 (counted as a failure up front, refused when the account is locked) and only then runs Argon2;
 a right password resets the count. Parallel wrong passwords therefore get at most `max_failed`
-guesses per lock-out period, however they interleave."""
+guesses per lock-out period, however they interleave. A locked account is refused without
+running Argon2, so a burst against it costs nothing; an unknown name runs Argon2 on a dummy
+hash. Every Argon2 run goes through the store's bounded `HashingPool` (`busy` when full)."""
 
 from __future__ import annotations
 
