@@ -17,7 +17,7 @@ from bot.handoff.web.services import HOLDER_KEY
 from bot.web.app import create_app
 from bot.webcore.config import WebConfig
 from tests.bot.handoff.conftest import PASSWORD, FakeRasa
-from tests.bot.handoff.web_helpers import SERVICE_TOKEN, hub, login
+from tests.bot.handoff.web_helpers import SERVICE_TOKEN, csrf_of, hub, login
 from tests.web.test_chat import FakeRasa as FakeChat
 
 WRONG = "fout-wachtwoord-123"
@@ -131,3 +131,17 @@ def test_common_or_guessable_passwords_are_refused(password: str) -> None:
 def test_long_uncommon_passphrases_pass() -> None:
     check_strength(PASSWORD, "sofie")
     check_strength("paarse-fiets-op-de-kouter", "sofie")
+
+
+async def test_a_parallel_burst_over_http_gets_at_most_the_limit_of_guesses(
+        web: Any, verify: CountingVerify) -> None:
+    client = await web(RATE_LIMITS="off")  # one address: only the lock-out protects
+    page = await client.get("/officer/login")
+    token = csrf_of(await page.text())
+    responses = await asyncio.gather(*(
+        client.post("/officer/login", allow_redirects=False,
+                    data={"csrf": token, "name": "sofie", "password": WRONG})
+        for _ in range(10)))
+    assert {r.status for r in responses} == {401}
+    assert verify.guesses <= 5
+    assert (await login(client, "sofie", PASSWORD)).status == 401  # locked
