@@ -120,3 +120,16 @@ def test_every_source_has_a_title():
     for path in sorted(TOPICS.glob("*.yml")):
         for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]:
             assert len(source.get("title", "")) >= 3, path.name
+
+
+def test_dimona_exit_is_declared_by_the_next_working_day_not_in_advance():
+    answer = topic("personeel_aanwerven")["answer"]
+    assert "Elke in- en uitdiensttreding meld je vooraf" not in answer
+    assert "ten laatste op de eerstvolgende werkdag" in answer
+
+
+def test_e_invoicing_and_affiliation_cite_the_pages_that_say_it():
+    btw = urls(topic("btw_registratie"))
+    assert any("gestructureerde-elektronische-facturen" in u for u in btw)
+    assert any("aansluiten-bij-een-socialeverzekeringsfonds" in u and "rsvz-inasti" in u
+               for u in urls(topic("sociaal_statuut")))
