@@ -53,11 +53,11 @@ install-browser: ## Install Debian's chromium for the browser tests (Playwright 
 train: install ## Train the model when data, domain, config or content changed
 	$(PY) scripts/train_if_needed.py --out $(MODEL_DIR)
 
-run: install train ## Start action server, Rasa and the web app; prints the URLs
+run: install train ## Start dossier service, action server, Rasa and web app (logs in var/log/); prints the URLs
 	$(PY) scripts/run.py
 
 lint: install ## ruff + mypy
-	$(VENV)/bin/ruff check bot actions connectors scripts tests bench
+	$(VENV)/bin/ruff check bot actions connectors launcher scripts tests bench
 	$(VENV)/bin/mypy
 
 check: lint ## Fast loop: lint plus the unit tier (no browser, no trained model, no servers)

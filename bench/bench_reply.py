@@ -1,5 +1,6 @@
 """Reply latency over the REST channel: the whole hot path (channel, NLU, policies, action
-server, routing) on the trained model, with both servers started here on free ports.
+server, routing) on the trained model, with both servers started by the launcher on free ports
+and a temporary state directory.
 
 Usage: .venv/bin/python bench/bench_reply.py [--rounds N]
 Prints p50 / p95 / max milliseconds per reply for a mix of realistic owner messages.
@@ -20,15 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import (  # noqa: E402
-    BIN,
-    MODEL,
-    env_for,
-    free_port,
-    start_rasa,
-    stop,
-    wait_http,
-)
+from launcher import ServiceStartError, Stack, plan_isolated  # noqa: E402
+
+MODEL = ROOT / "models" / "ondernemersloket.tar.gz"
 
 MESSAGES = [
     "hallo",
@@ -53,37 +48,34 @@ def post(url: str, sender: str, text: str) -> float:
 
 
 def main() -> int:
-    import subprocess
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     if not MODEL.exists():
         print("no trained model: run make train", file=sys.stderr)
         return 1
-    port = free_port()
-    actions = subprocess.Popen([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(port)], cwd=ROOT, env=env_for(""),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    rasa = None
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", actions)
-        rasa, url = start_rasa(Path(tempfile.mkdtemp()), f"http://127.0.0.1:{port}/webhook")
-        post(url, "warmup", "hallo")
-        timings = []
-        for _ in range(args.rounds):
-            sender = "bench-" + secrets.token_hex(6)
-            timings += [post(url, sender, text) for text in MESSAGES]
-        timings.sort()
-        p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"reply latency over REST ({len(timings)} replies): "
-              f"p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, "
-              f"max {timings[-1]:.0f} ms")
-        return 0
-    finally:
-        if rasa is not None:
-            stop(rasa)
-        stop(actions)
+    with tempfile.TemporaryDirectory(prefix="bench_reply_") as state:
+        plan = plan_isolated(Path(state), model=MODEL)
+        try:
+            with Stack(plan, only=["actions", "rasa"]) as stack:
+                return measure(stack.url("rasa"), args.rounds)
+        except ServiceStartError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+
+
+def measure(url: str, rounds: int) -> int:
+    post(url, "warmup", "hallo")
+    timings = []
+    for _ in range(rounds):
+        sender = "bench-" + secrets.token_hex(6)
+        timings += [post(url, sender, text) for text in MESSAGES]
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(f"reply latency over REST ({len(timings)} replies): "
+          f"p50 {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, "
+          f"max {timings[-1]:.0f} ms")
+    return 0
 
 
 if __name__ == "__main__":

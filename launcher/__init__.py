@@ -1,7 +1,7 @@
 """One way to start the assistant's processes: `make run`, the e2e tests and the benches.
 
-    config = StackConfig(state_dir=..., ports=Ports.free())   # or make_run_config(os.environ)
-    plan = plan_stack(config, without_stack_vars(os.environ))
+    plan = plan_stack(make_run_config(os.environ), os.environ)  # make run: var/, 8100, ...
+    plan = plan_isolated(tmp_dir, model=...)                    # tests: free ports, tmp_dir
     with Stack(plan) as stack:                                 # starts in order, waits for health
         stack.url("rasa")
 
@@ -11,7 +11,7 @@ Nothing happens at import time; see docs/architecture.md for the processes and t
 from launcher.config import ROOT, SERVICE_NAMES, Ports, StackConfig, make_run_config
 from launcher.environment import without_stack_vars
 from launcher.process import ServiceStartError
-from launcher.services import Service, StackPlan, plan_stack
+from launcher.services import Service, StackPlan, plan_isolated, plan_stack
 from launcher.stack import Stack
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "StackConfig",
     "StackPlan",
     "make_run_config",
+    "plan_isolated",
     "plan_stack",
     "without_stack_vars",
 ]

@@ -16,7 +16,8 @@ from launcher.config import StackConfig
 
 GENERATED_SECRETS = ("RASA_API_TOKEN", "DOSSIER_SERVICE_TOKEN", "DOSSIER_OFFICER_TOKENS",
                      "HANDOFF_SERVICE_TOKEN")
-STATE_VARS = ("HANDOFF_DB", "DOSSIER_DB_URL", "DOSSIER_OUTBOX_PATH", "FEEDBACK_DB", "CONTENT_DIR")
+STATE_VARS = ("HANDOFF_DB", "DOSSIER_DB_URL", "DOSSIER_OUTBOX_PATH", "FEEDBACK_DB", "CONTENT_DIR",
+              "INSIGHTS_DB_URL", "INSIGHTS_EVENTS_DB")
 URL_VARS = ("RASA_URL", "ACTION_SERVER_URL", "DOSSIER_SERVICE_URL", "HANDOFF_SERVICE_URL")
 PORT_VARS = ("DOSSIER_PORT", "ACTION_PORT", "RASA_PORT", "WEB_PORT")
 QUIET_DEFAULTS = {
@@ -55,6 +56,9 @@ def state_defaults(config: StackConfig) -> dict[str, str]:
         "DOSSIER_OUTBOX_PATH": str(state / "dossier_outbox.sqlite3"),
         "FEEDBACK_DB": str(state / "feedback.sqlite3"),
     }
+    if config.profile == "local":  # production: the insights store defaults to PostgreSQL
+        values["INSIGHTS_DB_URL"] = f"sqlite:///{state / 'insights.sqlite3'}"
+        values["INSIGHTS_EVENTS_DB"] = str(state / "events.sqlite3")  # Rasa's SQL event broker
     if config.content_dir is not None:
         values["CONTENT_DIR"] = str(config.content_dir)
     return values

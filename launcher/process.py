@@ -68,8 +68,10 @@ class Running:
 
 
 def spawn(service: Service, env: Mapping[str, str], cwd: Path, log_path: Path) -> Running:
-    """Start the process, its stdout and stderr into `log_path` (truncated first)."""
+    """Start the process, its stdout and stderr into `log_path` (truncated first). Python
+    output is unbuffered so the log is in order and current when its tail is shown."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {"PYTHONUNBUFFERED": "1", **env}
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - argv built by launcher.services
             list(service.argv), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=log,

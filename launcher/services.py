@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from launcher.config import SERVICE_NAMES, StackConfig
-from launcher.environment import build_env
+from launcher.config import SERVICE_NAMES, Ports, StackConfig
+from launcher.environment import build_env, without_stack_vars
 
 DESCRIPTIONS = {
     "dossiers": "dossier service",
@@ -23,7 +25,6 @@ DESCRIPTIONS = {
 }
 LOCAL_ENDPOINTS = "endpoints.yml"
 PRODUCTION_ENDPOINTS = "endpoints.prod.yml"
-LOCAL_TRACKER_DB = "trackers.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,11 @@ def plan_stack(config: StackConfig, base_env: Mapping[str, str]) -> StackPlan:
     services = build_services(config, env.values)
     assert tuple(s.name for s in services) == SERVICE_NAMES
     return StackPlan(config, env.values, env.generated, services)
+
+
+def plan_isolated(state_dir: Path, **config: Any) -> StackPlan:
+    """A stack for tests and benches: free ports, state in `state_dir`, and none of the
+    caller's state paths, ports or URLs (so it never reaches a running `make run`).
+    `config` are further StackConfig fields (model, content_dir, overrides, ...)."""
+    config.setdefault("ports", Ports.free())
+    return plan_stack(StackConfig(state_dir=state_dir, **config), without_stack_vars(os.environ))

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from launcher.config import StackConfig
-from launcher.services import LOCAL_ENDPOINTS, LOCAL_TRACKER_DB, endpoints_path
+from launcher.services import LOCAL_ENDPOINTS, endpoints_path
 
 
 def local_endpoints(config: StackConfig) -> dict[str, Any]:
-    """endpoints.yml with its SQLite tracker store moved into the state directory (the
-    `${ACTION_SERVER_URL}` placeholder stays; Rasa fills it from the environment)."""
+    """endpoints.yml with every SQLite file (tracker store, SQL event broker) moved into the
+    state directory under its own name; `${ACTION_SERVER_URL}` stays for Rasa to fill in."""
     text = (config.root / LOCAL_ENDPOINTS).read_text(encoding="utf-8")
     endpoints: dict[str, Any] = yaml.safe_load(text) or {}
-    tracker = endpoints.get("tracker_store")
-    if isinstance(tracker, dict) and tracker.get("dialect") == "sqlite":
-        tracker["db"] = str((config.state_dir / LOCAL_TRACKER_DB).resolve())
+    for section in endpoints.values():
+        if isinstance(section, dict) and section.get("dialect") == "sqlite" and section.get("db"):
+            name = Path(str(section["db"])).name
+            section["db"] = str((config.state_dir / name).resolve())
     return endpoints
 
 

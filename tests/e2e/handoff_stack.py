@@ -1,6 +1,7 @@
 """The whole assistant with the hand-off: action server, Rasa with its HTTP API, and our web app
-with the hand-off service, on free ports, with a throw-away database and a copy of the content
-in which the Aalst counter is always open (tests must not depend on the clock)."""
+with the hand-off service, started by the launcher on free ports, with a throw-away state
+directory and a copy of the content in which the Aalst counter is always open (tests must not
+depend on the clock)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import BIN, ROOT, free_port, stop, wait_http
+from launcher import ROOT, plan_isolated
+from launcher import Stack as LauncherStack
+from launcher.process import Running, spawn, wait_ready
+from launcher.services import Service
 from tests.e2e.conftest import MODEL as DEFAULT_MODEL
 
 MODEL = Path(os.environ.get("ONDERNEMERSLOKET_MODEL", str(DEFAULT_MODEL)))
 ALWAYS_OPEN_COUNTER = "aalst"
+SERVICES = ("actions", "rasa", "web")
+
+__all__ = ["ALWAYS_OPEN_COUNTER", "MODEL", "ROOT", "Stack", "always_open_content",
+           "handoff_stack", "required"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class Stack:
     officer: str
     officer_display: str
     password: str
+    feedback_db: Path | None = None
+    log_dir: Path | None = None
 
 
 def required(reason: str) -> None:
@@ -56,53 +66,45 @@ def always_open_content(target: Path) -> Path:
 
 def _start(name: str, cmd: list[str], env: dict[str, str], logs: Path, health: str
            ) -> subprocess.Popen[bytes]:
-    with (logs / f"{name}.log").open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    """One process with its log in `logs/<name>.log`, once `health` answers (for stacks that
+    are not all launcher services, e.g. tests/browser/fake_stack.py). Prefer launcher.Stack."""
+    service = Service(name, name, tuple(cmd), 0, health, ())
+    running: Running = spawn(service, env, ROOT, logs / f"{name}.log")
+    wait_ready(running, timeout=180)  # stops nothing on failure: the caller owns the process
+    return running.process
+
+
+@contextmanager
+def _feedback_db_for_this_process(path: Path) -> Iterator[None]:
+    """Tests read the web app's feedback database through FEEDBACK_DB (test_widget.py)."""
+    previous = os.environ.get("FEEDBACK_DB")
+    os.environ["FEEDBACK_DB"] = str(path)
     try:
-        wait_http(health, proc)
-    except RuntimeError:
-        stop(proc)
-        raise RuntimeError(f"{name} did not start; see {logs / (name + '.log')}") from None
-    return proc
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("FEEDBACK_DB", None)
+        else:
+            os.environ["FEEDBACK_DB"] = previous
 
 
 @contextmanager
 def handoff_stack(tmp: Path) -> Iterator[Stack]:
     if not MODEL.exists():
         required("no trained model (run make train)")
-    web_port, rasa_port, action_port = free_port(), free_port(), free_port()
-    rasa_token, service_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     password = "stack-test-" + secrets.token_urlsafe(12)
-    env = os.environ.copy()
-    env.update(
-        RASA_TELEMETRY_ENABLED="false", SANIC_HOST="127.0.0.1", ACTION_TIMEOUT_SECONDS="6",
-        CONTENT_DIR=str(always_open_content(tmp / "content")),
-        HANDOFF_DB=str(tmp / "handoff.sqlite3"), HANDOFF_SERVICE_TOKEN=service_token,
-        HANDOFF_SERVICE_URL=f"http://127.0.0.1:{web_port}",
-        RASA_URL=f"http://127.0.0.1:{rasa_port}", RASA_API_TOKEN=rasa_token,
-        ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook")
-    subprocess.run([str(BIN / "python"), "-m", "bot.handoff", "create-officer", "--name", "sofie",
-                    "--display-name", "Sofie", "--counter", ALWAYS_OPEN_COUNTER,
-                    "--password-stdin"], input=password.encode() + b"\n", cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{env["ACTION_SERVER_URL"]}"\n',
-                         encoding="utf-8")
-    procs = []
-    try:
-        procs.append(_start("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions",
-                                        "actions", "--port", str(action_port)], env, tmp,
-                            f"http://127.0.0.1:{action_port}/health"))
-        procs.append(_start("rasa", [
-            str(BIN / "python"), "-m", "connectors.rasa_entry", "run", "--model", str(MODEL),
-            "--enable-api", f"--auth-token={rasa_token}", "--interface", "127.0.0.1",
-            "--port", str(rasa_port), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml")], env, tmp, env["RASA_URL"] + "/"))
-        procs.append(_start("web", [str(BIN / "python"), "-m", "bot.web", "--host", "127.0.0.1",
-                                    "--port", str(web_port)], env, tmp,
-                            f"http://127.0.0.1:{web_port}/health"))
-        yield Stack(f"http://127.0.0.1:{web_port}", env["RASA_URL"], rasa_token, "sofie",
-                    "Sofie", password)
-    finally:
-        for proc in reversed(procs):
-            stop(proc)
+    plan = plan_isolated(tmp, model=MODEL, content_dir=always_open_content(tmp / "content"),
+                         overrides={"ACTION_TIMEOUT_SECONDS": "6"})
+    created = subprocess.run([str(plan.config.python), "-m", "bot.handoff", "create-officer",
+                              "--name", "sofie", "--display-name", "Sofie",
+                              "--counter", ALWAYS_OPEN_COUNTER, "--password-stdin"],
+                             input=password.encode() + b"\n", cwd=ROOT, env=dict(plan.env),
+                             check=False, capture_output=True)
+    if created.returncode != 0:
+        raise RuntimeError("create-officer failed:\n" + created.stderr.decode(errors="replace"))
+    feedback_db = Path(plan.env["FEEDBACK_DB"])
+    with LauncherStack(plan, only=SERVICES) as running, \
+            _feedback_db_for_this_process(feedback_db):
+        yield Stack(running.url("web"), running.url("rasa"), plan.env["RASA_API_TOKEN"],
+                    "sofie", "Sofie", password, feedback_db=feedback_db,
+                    log_dir=plan.config.log_dir)

@@ -11,7 +11,8 @@ import sys
 import time
 import urllib.request
 
-from tests.e2e.conftest import ROOT, free_port, require_model
+from launcher import Ports, without_stack_vars
+from tests.e2e.conftest import ROOT, require_model
 
 
 def port_open(port: int) -> bool:
@@ -19,14 +20,14 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_run_starts_everything_answers_and_stops_cleanly():
+def test_run_starts_everything_answers_and_stops_cleanly(tmp_path):
     require_model()
-    ports = {"ACTION_PORT": free_port(), "RASA_PORT": free_port(), "WEB_PORT": free_port(),
-             "DOSSIER_PORT": free_port()}
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
-    for key in ("RASA_URL", "ACTION_SERVER_URL", "DOSSIER_SERVICE_URL", "HANDOFF_SERVICE_URL"):
-        env.pop(key, None)
-    proc = subprocess.Popen([sys.executable, "scripts/run.py"], cwd=ROOT, env=env,
+    free = Ports.free()
+    ports = {"ACTION_PORT": free.actions, "RASA_PORT": free.rasa, "WEB_PORT": free.web,
+             "DOSSIER_PORT": free.dossiers}
+    env = {**without_stack_vars(os.environ), **{k: str(v) for k, v in ports.items()}}
+    proc = subprocess.Popen([sys.executable, "scripts/run.py", "--state-dir", str(tmp_path)],
+                            cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, text=True)
     try:
@@ -42,6 +43,10 @@ def test_run_starts_everything_answers_and_stops_cleanly():
                 break
         printed = "".join(output)
         assert f"http://127.0.0.1:{ports['WEB_PORT']}/" in printed, printed[-2000:]
+        assert "Warning" not in printed, printed  # third-party warnings go to the log files
+        assert len(printed.splitlines()) < 20, printed
+        assert {p.name for p in (tmp_path / "log").iterdir()} == {
+            "dossiers.log", "actions.log", "rasa.log", "web.log"}
         body = json.dumps({"sender": "stack-test", "message": "hallo"}).encode()
         request = urllib.request.Request(
             f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook", data=body,
