@@ -193,15 +193,25 @@ def queue_owner(fake: FakeStack, conversation: str) -> None:
         assert json.loads(response.read())["status"] == "queued"
 
 
-def take_and_reply(fake: FakeStack, conversation: str, text: str) -> Console:
+def officer_available(fake: FakeStack) -> Console:
     console = Console(fake.stack)
     console.login()
-    queue_owner(fake, conversation)
+    return console
+
+
+def ask_for_a_person(fake: FakeStack, context: BrowserContext, page: Page) -> None:
+    """What the action server does when an owner asks for a person: queue the conversation
+    (before the reply that says so, as the real action does)."""
+    queue_owner(fake, conversation_id(context))
+    say(page, "Ik wil met een medewerker spreken")
+    expect(page.locator("#log")).to_contain_text("wachtrij", timeout=WAIT)
+
+
+def take_and_reply(console: Console, text: str) -> None:
     queue = console.get("/officer/fragments/queue")
     request_id = re.findall(r'href="/officer/requests/(\d+)"', queue)[-1]
     console.act(request_id, "take")
     console.act(request_id, "reply", text=text)
-    return console
 
 
 def style(page: Page, selector: str, prop: str) -> str:
@@ -213,11 +223,11 @@ def test_an_officers_message_is_distinguishable_live_and_after_a_reload(
         fake: FakeStack, browser: Browser) -> None:
     context, page, problems = new_page(browser, PHONE)
     try:
+        console = officer_available(fake)
         page.goto(fake.web_url + "/")
-        say(page, "Ik wil met een medewerker spreken")
-        expect(page.locator("#log")).to_contain_text("wachtrij", timeout=WAIT)
+        ask_for_a_person(fake, context, page)
         expect(page.locator(".msg__feedback")).to_have_count(0)  # no thumbs on queue notices
-        take_and_reply(fake, conversation_id(context), "Dag, ik ben Sofie. Waar gaat het over?")
+        take_and_reply(console, "Dag, ik ben Sofie. Waar gaat het over?")
         expect(page.locator("#log")).to_contain_text(JOINED, timeout=WAIT)
         officer = page.locator(".msg--officer")
         expect(officer).to_contain_text("Waar gaat het over?", timeout=WAIT)
@@ -321,9 +331,8 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
         found["chat, welcome"] = axe_violations(page)
         say(page, "Graag een lang antwoord")
         expect(page.locator(".msg[data-answer]")).to_have_count(1, timeout=WAIT)
-        say(page, "Ik wil met een medewerker spreken")
-        expect(page.locator("#log")).to_contain_text("wachtrij", timeout=WAIT)
-        take_and_reply(fake, conversation_id(context), "Dag, ik help je verder.")
+        ask_for_a_person(fake, context, page)
+        take_and_reply(officer_available(fake), "Dag, ik help je verder.")
         expect(page.locator(".msg--officer")).to_have_count(1, timeout=WAIT)
         found["chat, answer and officer"] = axe_violations(page)
 
@@ -359,3 +368,47 @@ def test_axe_is_pinned_in_package_json() -> None:
     assert (ROOT / "package-lock.json").exists()
     assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert Path(ROOT / "Makefile").read_text(encoding="utf-8").count("npm ci") == 1
+
+
+# -- the whole assistant -----------------------------------------------------------------------
+
+def test_with_the_real_assistant_starters_answers_thumbs_and_reload_agree(
+        stack: Any, browser: Browser) -> None:
+    """The trained model, Rasa and the action server (the `stack` fixture): a starter button
+    works, the real answer gets thumbs and its questions do not, and after a reload the same
+    answer is restored with thumbs that the server accepts (the page and the server number the
+    answers alike)."""
+    context, page, problems = new_page(browser, PHONE)
+    try:
+        page.goto(stack.web_url + "/")
+        page.get_by_role("button", name="Een terras plaatsen").click()
+        # The general answer (thumbs) and the question for the municipality (none).
+        question = page.locator(".msg--bot", has_text="In welke gemeente")
+        expect(question).to_have_count(1, timeout=30_000)
+        expect(question.locator(".msg__feedback")).to_have_count(0)
+        expect(page.locator(".msg[data-answer]")).to_have_count(1)
+        say(page, "Aalst")
+        answers = page.locator(".msg[data-answer]")
+        expect(answers).to_have_count(2, timeout=30_000)
+        answer = answers.last
+        expect(answer).to_contain_text("Aalst")
+        expect(answer).to_contain_text("Bron")
+        expect(page.locator("#typing")).to_have_text("", timeout=30_000)
+        expect(page.locator(".msg__feedback")).to_have_count(2)  # not under the counter card
+        expect(answer).to_be_in_viewport()
+        expect(page.locator("#message")).to_be_in_viewport(ratio=1)
+        before = bubbles(page)
+
+        page.reload()
+        expect(page.locator("#log .msg:not(#welcome)")).to_have_count(len(before),
+                                                                       timeout=30_000)
+        assert bubbles(page) == before
+        expect(page.locator(".msg[data-answer]")).to_have_count(2)
+        restored = page.locator(".msg[data-answer]").last
+        with page.expect_response("**/api/chat/feedback") as voted:
+            restored.locator(".msg__vote--down").click()
+        assert voted.value.status == 200
+        expect(restored.locator(".msg__feedback-note")).to_have_text("Bedankt voor je feedback!")
+        assert problems == []
+    finally:
+        context.close()

@@ -56,9 +56,21 @@
       label.textContent = (sender === "owner" ? T.youLabel : T.botLabel) + ": ";
     }
     item.appendChild(label);
+    // The "Bron: …" paragraph of an answer is shown as its own, quieter line.
+    const parts = String(text || "").split("\n\n");
+    const at = sender === "owner" ? -1 : parts.findIndex(function (p) {
+      return p.indexOf(T.sourceLabel + ":") === 0;
+    });
+    const source = at > 0 ? parts.splice(at, 1)[0] : null;
     const body = document.createElement("p");
-    appendText(body, text || "");
+    appendText(body, parts.join("\n\n"));
     item.appendChild(body);
+    if (source) {
+      const line = document.createElement("p");
+      line.className = "msg__source";
+      appendText(line, source);
+      item.appendChild(line);
+    }
     log.appendChild(item);
     return item;
   }
