@@ -44,7 +44,7 @@ async def test_postgres_tracker_store_keeps_a_conversation(endpoints, domain):
     from rasa.shared.core.trackers import DialogueStateTracker
 
     store = TrackerStore.create(endpoints.tracker_store, domain)
-    assert type(store).__name__ == "SQLTrackerStore"
+    assert type(store).__name__ == "PrivateSQLTrackerStore"  # our SQL store with masking
     sender = "ci-" + secrets.token_hex(6)
     tracker = DialogueStateTracker(sender, domain.slots)
     tracker.update(UserUttered("terras in Gent", {"name": "ask_terrasvergunning"}))
@@ -54,6 +54,10 @@ async def test_postgres_tracker_store_keeps_a_conversation(endpoints, domain):
     assert restored is not None
     assert restored.get_slot("municipality") == "Gent"
     assert restored.latest_message.text == "terras in Gent"
+    tracker.update(UserUttered("mail naar an@voorbeeld.be", {"name": "inform"}))
+    await store.save(tracker)
+    restored = await store.retrieve(sender)
+    assert restored is not None and restored.latest_message.text == "mail naar [email]"
 
 
 async def test_redis_lock_store_serialises_a_conversation(endpoints):

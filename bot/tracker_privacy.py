@@ -1,0 +1,80 @@
+"""What the conversation store keeps of personal data, on Rasa's event dicts (plain Python; the
+Rasa tracker store in connectors/tracker_store.py applies it).
+
+* Every stored or published user and bot text is masked (`mask_event`): e-mail, phone,
+  rijksregisternummer, IBAN and enterprise numbers become placeholders. The running turn still
+  sees the real text, and the answers a form needs live in its slots.
+* When a form forgets its answers (a personal slot reset to None after a dossier is submitted
+  or stopped), the stored events that carried them are rewritten (`scrub`): the slot values,
+  the owner's answers to those questions and the summary shown before confirming. The dossier
+  service is then the only place that keeps them."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.privacy import mask_pii
+
+REMOVED = "[removed]"
+# Answers that may identify a person or a business. Not the municipality, the dossier type or
+# the technical keys, which the conversation and the dossier reference still need.
+PERSONAL_SLOTS = frozenset({
+    "dossier_business_name", "dossier_address", "dossier_description", "dossier_event_name",
+    "dossier_location", "dossier_purpose", "dossier_sign_description", "dossier_sign_dimensions",
+    "dossier_products", "dossier_opening_date", "dossier_takeover", "dossier_applicant_name",
+    "dossier_enterprise_number", "dossier_email", "dossier_phone", "dossier_status_email",
+    "handoff_contact",
+})
+# Bot messages that repeat the answers (the summary before confirming).
+REPEATING_RESPONSES = frozenset({"utter_dossier_summary"})
+
+
+def mask_event(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the event with every free text masked."""
+    masked = copy.deepcopy(dict(event))
+    if masked.get("event") in ("user", "bot") and isinstance(masked.get("text"), str):
+        masked["text"] = mask_pii(masked["text"])
+    parse_data = masked.get("parse_data")
+    if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+        parse_data["text"] = mask_pii(parse_data["text"])
+    return masked
+
+
+def forgets_personal_data(events: Iterable[Mapping[str, Any]]) -> bool:
+    return any(e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
+               and e.get("value") is None for e in events)
+
+
+def _response_of(event: Mapping[str, Any]) -> str | None:
+    metadata = event.get("metadata") or {}
+    return metadata.get("utter_action") if isinstance(metadata, dict) else None
+
+
+def scrub(events: list[dict[str, Any]]) -> list[int]:
+    """Rewrite, in place, the events that carry personal answers; return their indices."""
+    changed: list[int] = []
+    requested: str | None = None
+    for index, event in enumerate(events):
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif kind == "active_loop" and not event.get("name"):
+            requested = None
+        if kind == "slot" and event.get("name") in PERSONAL_SLOTS \
+                and event.get("value") not in (None, REMOVED):
+            event["value"] = REMOVED
+            changed.append(index)
+        elif kind == "user" and requested in PERSONAL_SLOTS and event.get("text") != REMOVED:
+            event["text"] = REMOVED
+            parse_data = event.get("parse_data")
+            if isinstance(parse_data, dict):
+                parse_data["text"] = REMOVED
+                parse_data["entities"] = []
+            changed.append(index)
+        elif kind == "bot" and _response_of(event) in REPEATING_RESPONSES \
+                and event.get("text") != REMOVED:
+            event["text"] = REMOVED
+            changed.append(index)
+    return changed

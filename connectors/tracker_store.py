@@ -1,0 +1,49 @@
+"""Rasa's SQL tracker store with the project's privacy rules (bot/tracker_privacy.py): free
+text is masked before it is stored or published to the event broker, and a form's personal
+answers are rewritten once the form forgets them. Configured in endpoints.yml and
+endpoints.prod.yml as `type: connectors.tracker_store.PrivateSQLTrackerStore`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_privacy import forgets_personal_data, mask_event, scrub
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            new_events = [event.as_dict() for event in self._additional_events(session, tracker)]
+            for data in new_events:
+                stored = mask_event(data)
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=stored.get("event"),
+                    timestamp=stored.get("timestamp"),
+                    intent_name=stored.get("parse_data", {}).get("intent", {}).get(
+                        INTENT_NAME_KEY),
+                    action_name=stored.get("name"), data=json.dumps(stored)))
+            if forgets_personal_data(new_events):
+                session.flush()
+                self._scrub(session, tracker.sender_id)
+            session.commit()
+
+    def _scrub(self, session: Any, sender_id: str) -> None:
+        rows = (session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+                .order_by(self.SQLEvent.id).all())
+        events = [json.loads(row.data) for row in rows]
+        for index in scrub(events):
+            rows[index].data = json.dumps(events[index])
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: list[Event], sender_id: str
+    ) -> None:
+        for event in new_events:
+            event_broker.publish({"sender_id": sender_id, **mask_event(event.as_dict())})

@@ -1,0 +1,94 @@
+"""The private SQL tracker store on a real SQLite file: what Rasa would keep in clear is
+masked, and a form's personal answers are rewritten once the form forgets them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_privacy import REMOVED, scrub
+from connectors.tracker_store import PrivateSQLTrackerStore
+from tests.conftest import ROOT
+
+
+class RecordingBroker:
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain"))
+
+
+def stored_text(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return "\n".join(row[0] for row in conn.execute("SELECT data FROM events ORDER BY id"))
+
+
+def user(text: str, intent: str = "inform") -> UserUttered:
+    return UserUttered(text, {"name": intent, "confidence": 0.9},
+                       parse_data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                                   "entities": []})
+
+
+async def test_free_text_is_masked_in_the_store_and_the_broker(tmp_path, domain):
+    db, broker = tmp_path / "trackers.sqlite3", RecordingBroker()
+    store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(db), event_broker=broker)
+    tracker = DialogueStateTracker("owner-1", domain.slots)
+    tracker.update(user("mail me op jan.peeters@voorbeeld.be of 0470 12 34 56, "
+                        "rijksregisternummer 85.07.30-033.61, BE68 5390 0754 7034"))
+    tracker.update(BotUttered("Ik noteer jan.peeters@voorbeeld.be"))
+    await store.save(tracker)
+    raw = stored_text(db)
+    for secret in ("jan.peeters@voorbeeld.be", "0470 12 34 56", "85.07.30-033.61",
+                   "BE68 5390 0754 7034"):
+        assert secret not in raw
+        assert secret not in str(broker.published)
+    assert "[email]" in raw and "[phone]" in raw
+    again = await store.retrieve("owner-1")
+    assert again is not None and "[email]" in again.latest_message.text
+
+
+async def test_form_answers_stay_until_the_form_forgets_them_then_are_gone(tmp_path, domain):
+    db = tmp_path / "trackers.sqlite3"
+    store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(db))
+    tracker = DialogueStateTracker("owner-2", domain.slots)
+    for event in [SlotSet("requested_slot", "dossier_applicant_name"), user("Lotte Verbeke"),
+                  SlotSet("dossier_applicant_name", "Lotte Verbeke"),
+                  SlotSet("requested_slot", "dossier_email"), user("lotte@voorbeeld.be"),
+                  SlotSet("dossier_email", "lotte@voorbeeld.be"),
+                  BotUttered("• Aanvrager: Lotte Verbeke", metadata={
+                      "utter_action": "utter_dossier_summary"})]:
+        tracker.update(event)
+    await store.save(tracker)
+    # While the form runs, the next turn still has the answers it needs.
+    running = await store.retrieve("owner-2")
+    assert running is not None and running.get_slot("dossier_email") == "lotte@voorbeeld.be"
+    assert "Lotte Verbeke" in stored_text(db)
+    running.update(ActionExecuted("action_finish_dossier"))
+    for slot in ("dossier_applicant_name", "dossier_email"):
+        running.update(SlotSet(slot, None))
+    await store.save(running)
+    raw = stored_text(db)
+    assert "Lotte Verbeke" not in raw and "lotte@voorbeeld.be" not in raw
+    assert REMOVED in raw
+    after = await store.retrieve("owner-2")
+    assert after is not None and after.get_slot("dossier_email") is None
+
+
+def test_scrub_keeps_what_is_not_personal():
+    events = [{"event": "slot", "name": "requested_slot", "value": "dossier_nis"},
+              {"event": "user", "text": "Aalst", "parse_data": {"text": "Aalst"}},
+              {"event": "slot", "name": "dossier_nis", "value": "41002"},
+              {"event": "bot", "text": "Welke naam heeft je zaak?", "metadata": {}}]
+    assert scrub(events) == []
+    assert events[1]["text"] == "Aalst" and events[2]["value"] == "41002"
