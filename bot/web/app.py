@@ -8,6 +8,7 @@ from string import Template
 import aiohttp
 from aiohttp import web
 
+from bot.backoffice import setup_backoffice_routes
 from bot.handoff.web.routes import setup_officer_routes
 from bot.web import chat
 from bot.web.rasa_client import RasaClient
@@ -49,5 +50,6 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     app.cleanup_ctx.append(client_session)
     setup_routes(app)
     setup_officer_routes(app, config)
+    setup_backoffice_routes(app, config)
     setup_widget_routes(app, config)
     return app

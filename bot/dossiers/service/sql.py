@@ -275,10 +275,11 @@ class SqlStorage(DossierStorage):
     async def assign(self, reference: str, *, assignee: str | None, assignee_name: str | None,
                      now: datetime) -> Dossier:
         async with self.transaction() as tx:
-            await tx.execute("UPDATE dossiers SET assigned_to = ?, assigned_name = ?, "
-                             "updated_at = ? WHERE reference = ?", assignee,
-                             assignee_name if assignee else None, self.to_db_time(now),
-                             reference)
+            # updated_at stays the time of the last status change: the owner sees it, and
+            # an internal assignment is no news for the owner
+            await tx.execute("UPDATE dossiers SET assigned_to = ?, assigned_name = ? "
+                             "WHERE reference = ?", assignee,
+                             assignee_name if assignee else None, reference)
             row = await tx.fetchone(_BY_REFERENCE, reference)
         if row is None:
             raise KeyError(reference)
