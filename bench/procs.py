@@ -1,0 +1,167 @@
+"""Starting the two bots of the whole-stack bench on free ports, timing start-up, reading RSS.
+
+Ours: commands, environment and state directory come from the launcher (`launcher.plan_stack`
+with free ports and a state directory under var/bench/). The process start itself is the few
+lines in `spawn` below, because the launcher's own `spawn` does not pass its environment and
+working directory to the child yet; switch to `launcher.Stack` when it does.
+Stock: `rasa run` and `rasa run actions` of the `rasa init` project, served the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from launcher import Ports, StackConfig, plan_stack, without_stack_vars
+from launcher.state import prepare_state
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / "var" / "bench"
+BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.1"
+FIXED_PORTS = {5005, 5055, 8000, 8100}
+QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+         "TF_ENABLE_ONEDNN_OPTS": "0", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen[bytes]
+    health_url: str
+    log: Path
+    ready_seconds: float = 0.0
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(VmRSS, VmHWM) in MB from /proc/<pid>/status: now and peak."""
+        values = {}
+        try:
+            for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    values[key] = int(rest.split()[0]) / 1024
+        except OSError:
+            return float("nan"), float("nan")
+        return values.get("VmRSS", float("nan")), values.get("VmHWM", float("nan"))
+
+
+@dataclass
+class Started:
+    procs: list[Proc]
+    url: str  # Rasa's base URL
+    env: Mapping[str, str]  # the environment the processes got (RASA_API_TOKEN for ours)
+
+    def proc(self, name: str) -> Proc:
+        return next(p for p in self.procs if p.name == name)
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except OSError:
+        return False
+
+
+def spawn(name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path, health_url: str,
+          log: Path, timeout: float = 240.0) -> Proc:
+    """Start a process and wait until `health_url` answers; ready_seconds is that wait."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        popen = subprocess.Popen(list(argv), cwd=cwd, env=dict(env),
+                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    proc = Proc(name, popen, health_url, log)
+    deadline = started + timeout
+    while not healthy(health_url):
+        if popen.poll() is not None or time.perf_counter() > deadline:
+            stop([proc])
+            tail = log.read_text(errors="replace").splitlines()[-20:]
+            raise RuntimeError(f"{name} did not start; last lines of {log}:\n" + "\n".join(tail))
+        time.sleep(0.05)
+    proc.ready_seconds = time.perf_counter() - started
+    return proc
+
+
+def stop(procs: Sequence[Proc]) -> None:
+    for proc in procs:
+        if proc.popen.poll() is None:
+            proc.popen.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.popen.kill()
+            proc.popen.wait()
+
+
+def free_ports() -> Ports:
+    while True:
+        ports = Ports.free()
+        if not FIXED_PORTS & {ports.dossiers, ports.actions, ports.rasa, ports.web}:
+            return ports
+
+
+def fresh_dir(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def start_ours(state_dir: Path, extra_env: Mapping[str, str] | None = None,
+               wrap: Sequence[str] = ()) -> Started:
+    """Action server then Rasa of our local profile (SQLite tracker store in `state_dir`).
+    `wrap` goes before each command's module arguments (e.g. a profiler runner)."""
+    config = StackConfig(state_dir=fresh_dir(state_dir), ports=free_ports(),
+                         overrides={"RATE_LIMITS": "off", **(extra_env or {})})
+    plan = plan_stack(config, without_stack_vars(os.environ))
+    prepare_state(config)
+    procs: list[Proc] = []
+    try:
+        for name in ("actions", "rasa"):
+            service = plan.service(name)
+            argv = [service.argv[0], *wrap, *service.argv[1:]]
+            procs.append(spawn(name, argv, plan.env, config.root, service.health_url,
+                               config.log_path(name)))
+    except BaseException:
+        stop(procs)
+        raise
+    return Started(procs, f"http://{LOOPBACK}:{config.ports.rasa}", plan.env)
+
+
+def start_stock(project: Path, state_dir: Path) -> Started:
+    """`rasa run actions` then `rasa run` of the stock project (in-memory tracker store, as
+    `rasa init` writes it), on free ports."""
+    state = fresh_dir(state_dir)
+    ports = free_ports()
+    endpoints = state / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://{LOOPBACK}:{ports.actions}/webhook"\n',
+                         encoding="utf-8")
+    env = {**without_stack_vars(os.environ), **QUIET, "SANIC_HOST": LOOPBACK}
+    procs: list[Proc] = []
+    try:
+        procs.append(spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions",
+                                       "actions", "--port", str(ports.actions)],
+                           env, project, f"http://{LOOPBACK}:{ports.actions}/health",
+                           state / "log" / "actions.log"))
+        procs.append(spawn("rasa", [str(BIN / "rasa"), "run", "--model", "models/stock.tar.gz",
+                                    "--enable-api", "--interface", LOOPBACK,
+                                    "--port", str(ports.rasa), "--endpoints", str(endpoints),
+                                    "--credentials", "credentials.yml"],
+                           env, project, f"http://{LOOPBACK}:{ports.rasa}/",
+                           state / "log" / "rasa.log"))
+    except BaseException:
+        stop(procs)
+        raise
+    return Started(procs, f"http://{LOOPBACK}:{ports.rasa}", env)

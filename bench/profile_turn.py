@@ -1,0 +1,159 @@
+"""Where a turn's time goes: our stack under pyinstrument, single user, on free ports.
+
+Starts the action server and Rasa through bench/profiled.py, warms up, measures NLU alone
+(`/model/parse`), then samples both processes while single-user
+conversations run, and splits each process's wall time into buckets (innermost match wins).
+
+Usage: .venv/bin/python bench/profile_turn.py [--conversations N]
+Writes var/bench/profile/{connectors.rasa_entry,rasa_sdk}.txt (full trees) and prints the
+buckets in ms per turn. Not part of `make bench` (it is slower and its numbers include the
+sampler's overhead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_stack import OURS, check_ours  # noqa: E402
+from bench.load import measure, percentile  # noqa: E402
+from bench.procs import STATE, start_ours, stop  # noqa: E402
+
+OUT = STATE / "profile"
+RASA_SITE = f"{os.sep}rasa{os.sep}"
+
+# (bucket, file path fragment, function names or None for every function in the file)
+RASA_BUCKETS: list[tuple[str, str, frozenset[str] | None]] = [
+    ("tracker store (SQLite read/write, event (de)serialisation)",
+     "rasa/core/tracker_store.py", None),
+    ("lock store", "rasa/core/lock_store.py", None),
+    ("NLU (parse_message)", "rasa/core/processor.py",
+     frozenset({"parse_message", "_parse_message_with_graph"})),
+    ("policies (predict next action)", "rasa/core/processor.py",
+     frozenset({"_predict_next_with_tracker", "predict_next_with_tracker_if_should",
+                "predict_next_with_tracker"})),
+    ("remote action call, Rasa side (tracker to JSON, HTTP, events back)",
+     "rasa/core/actions/action.py", frozenset({"run"})),
+    ("reply contract (connectors/rest.py finish_turn)", "connectors/rest.py",
+     frozenset({"finish_turn"})),
+    ("event loop waiting (action server, client)", "", frozenset({
+        "run_forever", "run_until_complete", "select", "poll", "_run_once", "serve"})),
+]
+SDK_BUCKETS: list[tuple[str, str, frozenset[str] | None]] = [
+    ("our action code (actions/, bot/)", "/work/main/actions/", None),
+    ("our action code (actions/, bot/)", "/work/main/bot/", None),
+    ("rasa_sdk (tracker from JSON, dispatch)", "rasa_sdk/", None),
+    ("event loop waiting", "", frozenset({
+        "run_forever", "run_until_complete", "select", "poll", "_run_once", "serve"})),
+]
+
+
+def bucket_of(frame: object, buckets: Sequence[tuple[str, str, frozenset[str] | None]],
+              root: Path) -> str | None:
+    path = str(getattr(frame, "file_path", "") or "")
+    function = str(getattr(frame, "function", "") or "")
+    for name, fragment, functions in buckets:
+        fragment = fragment.replace("/work/main/", str(root) + os.sep)
+        if fragment and fragment not in path:
+            continue
+        if functions is None or function in functions:
+            return name
+    return None
+
+
+def split(session_path: Path, buckets: Sequence[tuple[str, str, frozenset[str] | None]]
+          ) -> tuple[float, dict[str, float]]:
+    from pyinstrument.session import Session
+
+    session = Session.load(str(session_path))
+    totals: dict[str, float] = {}
+
+    def walk(frame: object, current: str) -> None:
+        name = bucket_of(frame, buckets, ROOT) or current
+        children = list(getattr(frame, "children", []))
+        own = float(getattr(frame, "time", 0.0)) - sum(float(c.time) for c in children)
+        totals[name] = totals.get(name, 0.0) + own
+        for child in children:
+            walk(child, name)
+
+    root = session.root_frame(trim_stem=False)
+    if root is not None:
+        walk(root, "other (sanic, channel, events, logging)")
+    return session.duration, totals
+
+
+async def parse_ms(url: str, token: str, texts: Sequence[str], rounds: int) -> list[float]:
+    timings = []
+    async with aiohttp.ClientSession() as session:
+        for _ in range(rounds):
+            for text in texts:
+                started = time.perf_counter()
+                async with session.post(f"{url}/model/parse", params={"token": token},
+                                        json={"text": text}) as resp:
+                    await resp.read()
+                timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def wait_for(paths: Sequence[Path], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not all(p.exists() for p in paths) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def show(title: str, duration: float, totals: dict[str, float], turns: int) -> None:
+    print(f"{title}: {duration:.1f} s sampled over {turns} turns "
+          f"({duration / turns * 1000:.0f} ms wall per turn)")
+    for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {seconds / turns * 1000:7.1f} ms/turn  {seconds / duration:5.1%}  {name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=10)
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.glob("*"):
+        old.unlink()
+    stack = start_ours(STATE / "profile-state", extra_env={"PROFILE_DIR": str(OUT)},
+                       wrap=[str(ROOT / "bench" / "profiled.py")])
+    try:
+        token = stack.env["RASA_API_TOKEN"]
+        measure(stack.url, [list(OURS)] * 2, check_ours, 1)
+        nlu = asyncio.run(parse_ms(stack.url, token, OURS, 5))
+        pids = [p.popen.pid for p in stack.procs]
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
+        time.sleep(0.5)
+        run = measure(stack.url, [list(OURS)] * args.conversations, check_ours, 1)
+        time.sleep(0.2)
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR2)
+        sessions = [OUT / "connectors.rasa_entry.pyisession", OUT / "rasa_sdk.pyisession"]
+        wait_for(sessions)
+    finally:
+        stop(stack.procs[::-1])
+    turns = len(run.turns)
+    print(f"{turns} turns under the sampler: p50 {percentile(run.ms(), 0.5):.0f} ms, "
+          f"failed {run.failures}")
+    print(f"NLU alone (/model/parse, {len(nlu)} calls): p50 {statistics.median(nlu):.1f} ms")
+    show("Rasa", *split(sessions[0], RASA_BUCKETS), turns)
+    show("action server", *split(sessions[1], SDK_BUCKETS), turns)
+    print(f"full trees: {OUT.relative_to(ROOT)}/*.txt")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
