@@ -10,7 +10,9 @@ from aiohttp import web
 
 from bot.backoffice import setup_backoffice_routes
 from bot.handoff.web.routes import setup_officer_routes
+from bot.insights.web import setup_insights
 from bot.web import chat
+from bot.web.erasure_api import setup_erasure_routes
 from bot.web.rasa_client import RasaClient
 from bot.web.security import security_headers
 from bot.web.widget import setup_widget_routes
@@ -52,4 +54,6 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     setup_officer_routes(app, config)
     setup_backoffice_routes(app, config)
     setup_widget_routes(app, config)
+    setup_erasure_routes(app)
+    setup_insights(app, config)
     return app

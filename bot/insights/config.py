@@ -1,0 +1,108 @@
+"""Settings of the insights pipeline, from the environment (read when the web app starts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
+
+DEFAULT_DB_URL = "sqlite:///var/insights.sqlite3"
+DEFAULT_EVENTS_DB = PROJECT_ROOT / "var" / "events.sqlite3"
+DEFAULT_QUEUE = "ondernemersloket_insights"
+DEFAULT_MIN_COUNT = 5
+MAX_POLL_SECONDS = 2.0
+ALL_COUNTERS = "*"
+
+
+class InsightsConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class InsightsConfig:
+    db_url: str = DEFAULT_DB_URL
+    source: str = "sql"  # "sql": the SQL broker's events table; "rabbitmq": the pika broker
+    events_db: Path = DEFAULT_EVENTS_DB
+    feedback_db: Path | None = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    amqp_url: str = ""
+    queue: str = DEFAULT_QUEUE
+    hash_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    min_count: int = DEFAULT_MIN_COUNT
+    api_tokens: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    poll_seconds: float = 1.0
+    tenant: str = "oost-vlaanderen"
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    text_retention_days: int = 90
+    timezone: str = "Europe/Brussels"
+    enabled: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> InsightsConfig:
+        env = os.environ if env is None else env
+        production = env.get("PROFILE", "local") == "production"
+        key = env.get("INSIGHTS_HASH_KEY", "")
+        poll = float(env.get("INSIGHTS_POLL_SECONDS", "1") or 1)
+        return cls(
+            db_url=env.get("INSIGHTS_DB_URL", "").strip()
+            or (_postgres_url(env) if production else DEFAULT_DB_URL),
+            source="rabbitmq" if production else "sql",
+            events_db=Path(env.get("INSIGHTS_EVENTS_DB", "") or DEFAULT_EVENTS_DB),
+            feedback_db=Path(env.get("FEEDBACK_DB", "") or cls.feedback_db or ""),
+            amqp_url=_amqp_url(env) if production else "",
+            queue=env.get("INSIGHTS_QUEUE", "") or DEFAULT_QUEUE,
+            hash_key=key.encode("utf-8") if key else secrets.token_bytes(32),
+            min_count=max(1, int(env.get("INSIGHTS_MIN_COUNT", "") or DEFAULT_MIN_COUNT)),
+            api_tokens=parse_tokens(env.get("INSIGHTS_API_TOKENS", "")),
+            poll_seconds=min(MAX_POLL_SECONDS, max(0.05, poll)),
+            tenant=env.get("TENANT", "") or cls.tenant,
+            content_dir=Path(env.get("CONTENT_DIR", "") or DEFAULT_CONTENT_DIR),
+            text_retention_days=int(env.get("INSIGHTS_TEXT_RETENTION_DAYS", "") or 90),
+            enabled=env.get("INSIGHTS", "on").lower() != "off",
+        )
+
+
+def parse_tokens(raw: str) -> dict[str, tuple[str, ...]]:
+    """INSIGHTS_API_TOKENS: JSON {token: [counter ids]} ("*" = every counter). Empty: no tokens
+    (the API then refuses every request)."""
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InsightsConfigError("INSIGHTS_API_TOKENS must be JSON: {token: [counter ids]}"
+                                  ) from error
+    if not isinstance(data, dict):
+        raise InsightsConfigError("INSIGHTS_API_TOKENS must be a JSON object")
+    tokens: dict[str, tuple[str, ...]] = {}
+    for token, counters in data.items():
+        if not isinstance(token, str) or len(token) < 16:
+            raise InsightsConfigError("INSIGHTS_API_TOKENS: every token needs 16+ characters")
+        if not isinstance(counters, list) or not counters or \
+                not all(isinstance(c, str) and c for c in counters):
+            raise InsightsConfigError("INSIGHTS_API_TOKENS: each token needs a list of counters")
+        tokens[token] = tuple(counters)
+    return tokens
+
+
+def _postgres_url(env: Mapping[str, str]) -> str:
+    from urllib.parse import quote
+
+    user = quote(env.get("POSTGRES_USER", "postgres"), safe="")
+    password = env.get("POSTGRES_PASSWORD", "")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    return (f"postgresql://{auth}@{env.get('POSTGRES_HOST', '127.0.0.1')}:"
+            f"{env.get('POSTGRES_PORT', '5432')}/{env.get('POSTGRES_DB', 'postgres')}")
+
+
+def _amqp_url(env: Mapping[str, str]) -> str:
+    from urllib.parse import quote
+
+    user = quote(env.get("RABBITMQ_USER", "guest"), safe="")
+    password = quote(env.get("RABBITMQ_PASSWORD", "guest"), safe="")
+    return (f"amqp://{user}:{password}@{env.get('RABBITMQ_HOST', '127.0.0.1')}:"
+            f"{env.get('RABBITMQ_PORT', '5672')}/")

@@ -1,0 +1,261 @@
+"""The analytics consumer: reads Rasa's event stream and writes the analytics schema.
+
+Local profile: polls the `events` table of Rasa's SQL event broker (var/events.sqlite3) by id.
+Production: consumes the RabbitMQ queue the pika broker publishes to (aio-pika), acknowledging a
+message only after its transaction committed. Both read the web app's feedback votes by rowid.
+Each event is written in one transaction with its key and the reader's position: nothing is
+counted twice (redelivery, restart) and nothing is lost (a failed write is retried).
+
+It runs as a background task of the web app (`bot.insights.web`), so no extra process is
+needed. Only the holder of a lease in the analytics database consumes, so a second web app (or
+a test app) on the same database stays idle instead of splitting conversations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.insights import store
+from bot.insights.config import InsightsConfig
+from bot.insights.db import Database, Tx
+from bot.insights.events import Hasher, event_key, slim_event
+from bot.insights.turns import apply_event, close_stale, local_day
+
+logger = logging.getLogger(__name__)
+
+EVENTS_SOURCE = "sql_events"
+FEEDBACK_SOURCE = "feedback"
+BATCH = 500
+STALE_TURN_SECONDS = 5.0
+LEASE_SECONDS = 15.0
+SEEN_RETENTION_SECONDS = 30 * 86400
+PURGE_EVERY_SECONDS = 3600.0
+RABBITMQ_EXCHANGE = "rasa-exchange"  # the exchange Rasa's pika broker publishes to (fanout)
+
+
+def read_rows(path: Path, sql: str, after: int, limit: int) -> list[tuple[Any, ...]]:
+    """Rows of a SQLite file another process writes; none while the file or table is missing."""
+    if not path.is_file():
+        return []
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return []
+    try:
+        return list(connection.execute(sql, (after, limit)).fetchall())
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return []
+        raise
+    finally:
+        connection.close()
+
+
+def _day_of(stamp: Any, zone: str) -> str:
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        moment = datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return local_day(moment.timestamp(), zone)
+
+
+class Consumer:
+    def __init__(self, config: InsightsConfig, db: Database, *,
+                 nis_of_name: Mapping[str, str] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.clock = clock
+        self.db = db
+        self.hasher = Hasher(config.hash_key)
+        self.owner = secrets.token_hex(8)
+        self._nis_of_name = dict(nis_of_name or {})
+        self._last_purge = 0.0
+        self._rabbit: asyncio.Task[None] | None = None
+
+    async def setup(self) -> None:
+        async with self.db.transaction() as tx:
+            await store.create_schema(tx)
+            await tx.execute("CREATE TABLE IF NOT EXISTS insights_lease (name TEXT PRIMARY KEY, "
+                             "owner TEXT NOT NULL, expires DOUBLE PRECISION NOT NULL)")
+
+    # --- one event ---------------------------------------------------------------------------
+    async def process(self, tx: Tx, raw: Mapping[str, Any]) -> bool:
+        """Write one raw Rasa event; False when it was seen before."""
+        key = event_key(raw)
+        if not await store.first_time(tx, key):
+            return False
+        slim = slim_event(raw, self.hasher)
+        if slim is None:
+            return True
+        conversation = slim["conversation"]
+        state = await store.load_state(tx, conversation)
+        outputs = apply_event(state, key, slim, tenant=self.config.tenant,
+                              zone=self.config.timezone)
+        await store.write_outputs(tx, outputs)
+        await store.save_state(tx, conversation, state)
+        return True
+
+    async def process_vote(self, tx: Tx, row: tuple[Any, ...]) -> None:
+        _rowid, conversation_id, message_id, vote, topic, municipality, _tenant, at = row
+        if vote not in ("up", "down"):
+            return
+        key = self.hasher("vote", str(conversation_id), str(message_id))
+        if not await store.first_time(tx, key):
+            return
+        await store.write_vote(
+            tx, vote_key=key, conversation=self.hasher("conversation", str(conversation_id)),
+            message=self.hasher("message", str(message_id)), vote=vote,
+            topic=topic if isinstance(topic, str) else None,
+            nis=self._nis_of_name.get(str(municipality).casefold()) if municipality else None,
+            day=_day_of(at, self.config.timezone))
+
+    # --- sources -----------------------------------------------------------------------------
+    async def poll_events(self) -> int:
+        """One batch of the SQL broker's events table; returns how many rows were read."""
+        async with self.db.transaction() as tx:
+            after = await store.position(tx, EVENTS_SOURCE)
+            rows = await asyncio.to_thread(
+                read_rows, self.config.events_db,
+                "SELECT id, data FROM events WHERE id > ? ORDER BY id LIMIT ?", after, BATCH)
+            for row_id, data in rows:
+                try:
+                    event = json.loads(data)
+                except (TypeError, ValueError):
+                    logger.warning("insights: events row %s is not JSON; skipped", row_id)
+                    continue
+                if isinstance(event, dict):
+                    await self.process(tx, event)
+            if rows:
+                await store.set_position(tx, EVENTS_SOURCE, int(rows[-1][0]))
+        return len(rows)
+
+    async def poll_feedback(self) -> int:
+        path = self.config.feedback_db
+        if path is None:
+            return 0
+        async with self.db.transaction() as tx:
+            after = await store.position(tx, FEEDBACK_SOURCE)
+            rows = await asyncio.to_thread(
+                read_rows, path, "SELECT rowid, conversation_id, message_id, vote, topic, "
+                "municipality, tenant, at FROM feedback WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                after, BATCH)
+            for row in rows:
+                await self.process_vote(tx, row)
+            if rows:
+                await store.set_position(tx, FEEDBACK_SOURCE, int(rows[-1][0]))
+        return len(rows)
+
+    async def handle_message(self, body: bytes) -> None:
+        """One RabbitMQ message, in one transaction (the caller acknowledges afterwards)."""
+        try:
+            event = json.loads(body)
+        except ValueError:
+            logger.warning("insights: a broker message is not JSON; dropped")
+            return
+        if isinstance(event, dict):
+            async with self.db.transaction() as tx:
+                await self.process(tx, event)
+
+    async def close_stale_turns(self, now: float | None = None) -> None:
+        now = self.clock() if now is None else now
+        async with self.db.transaction() as tx:
+            for conversation in await store.open_conversations(tx, now - STALE_TURN_SECONDS):
+                state = await store.load_state(tx, conversation)
+                outputs = close_stale(state, now, STALE_TURN_SECONDS, tenant=self.config.tenant,
+                                      zone=self.config.timezone)
+                await store.write_outputs(tx, outputs)
+                await store.save_state(tx, conversation, state)
+
+    async def purge(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        if now - self._last_purge < PURGE_EVERY_SECONDS:
+            return
+        self._last_purge = now
+        async with self.db.transaction() as tx:
+            await store.purge_texts(tx, now - self.config.text_retention_days * 86400)
+            await store.purge_seen(tx, now - SEEN_RETENTION_SECONDS)
+
+    async def hold_lease(self, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO insights_lease (name, owner, expires) VALUES ('consumer', ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
+                "expires = excluded.expires WHERE insights_lease.owner = excluded.owner "
+                "OR insights_lease.expires < ?", self.owner, now + LEASE_SECONDS, now)
+            row = await tx.fetchone("SELECT owner FROM insights_lease WHERE name = 'consumer'")
+        return bool(row and row["owner"] == self.owner)
+
+    async def release_lease(self) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM insights_lease WHERE name = 'consumer' AND owner = ?",
+                             self.owner)
+
+    # --- the loop ----------------------------------------------------------------------------
+    async def tick(self) -> None:
+        if self.config.source == "sql":
+            while await self.poll_events() == BATCH:
+                pass
+        elif self._rabbit is None or self._rabbit.done():
+            self._rabbit = asyncio.create_task(self.consume_rabbitmq())
+        await self.poll_feedback()
+        await self.close_stale_turns()
+        await self.purge()
+
+    async def run(self) -> None:
+        await self.setup()
+        try:
+            while True:
+                try:
+                    if await self.hold_lease():
+                        await self.tick()
+                    elif self._rabbit is not None:
+                        self._rabbit.cancel()
+                        self._rabbit = None
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("insights: consumer tick failed; retrying")
+                await asyncio.sleep(self.config.poll_seconds)
+        finally:
+            if self._rabbit is not None:
+                self._rabbit.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._rabbit
+            with contextlib.suppress(Exception):
+                await self.release_lease()
+
+    async def consume_rabbitmq(self) -> None:
+        import aio_pika
+
+        connection = await aio_pika.connect_robust(self.config.amqp_url)
+        try:
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=100)
+            exchange = await channel.declare_exchange(RABBITMQ_EXCHANGE,
+                                                      aio_pika.ExchangeType.FANOUT)
+            queue = await channel.declare_queue(self.config.queue, durable=True)
+            await queue.bind(exchange, "")
+            async with queue.iterator() as messages:
+                async for message in messages:
+                    try:
+                        await self.handle_message(message.body)
+                    except Exception:
+                        logger.exception("insights: writing a broker message failed; requeued")
+                        await message.nack(requeue=True)
+                        await asyncio.sleep(1)
+                        continue
+                    await message.ack()
+        finally:
+            await connection.close()

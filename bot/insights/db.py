@@ -1,0 +1,154 @@
+"""The analytics database: SQLite (aiosqlite) locally, PostgreSQL (asyncpg) in production,
+behind one small transaction interface. Queries use `?` placeholders; the PostgreSQL backend
+rewrites them to `$n`. `open_database(url)` picks the backend from the URL."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+import asyncpg
+
+
+class Tx(Protocol):
+    async def execute(self, sql: str, *args: Any) -> int: ...
+    async def fetchone(self, sql: str, *args: Any) -> Mapping[str, Any] | None: ...
+    async def fetchall(self, sql: str, *args: Any) -> list[Mapping[str, Any]]: ...
+
+
+class Database(ABC):
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+@lru_cache(maxsize=128)
+def to_dollar_params(sql: str) -> str:
+    """`?` placeholders -> `$1, $2, ...` (our queries have no `?` inside literals)."""
+    parts = sql.split("?")
+    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, 1))
+
+
+class _SqliteTx:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        cursor = await self._connection.execute(sql, args)
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def fetchone(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
+        async with self._connection.execute(sql, args) as cursor:
+            row = await cursor.fetchone()
+        return dict(row) if row is not None else None
+
+    async def fetchall(self, sql: str, *args: Any) -> list[Mapping[str, Any]]:
+        async with self._connection.execute(sql, args) as cursor:
+            rows = await cursor.fetchall()
+        return [dict(row) for row in rows]
+
+
+class SqliteDatabase(Database):
+    """One connection; transactions serialised by a lock; `BEGIN IMMEDIATE`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = await aiosqlite.connect(self.path, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA busy_timeout = 5000")
+            self._connection = connection
+        return self._connection
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._lock:
+            connection = await self._connect()
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(connection)
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+def _affected(status: str) -> int:
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class _PgTx:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        return _affected(await self._connection.execute(to_dollar_params(sql), *args))
+
+    async def fetchone(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
+        row = await self._connection.fetchrow(to_dollar_params(sql), *args)
+        return dict(row) if row is not None else None
+
+    async def fetchall(self, sql: str, *args: Any) -> list[Mapping[str, Any]]:
+        return [dict(row) for row in await self._connection.fetch(to_dollar_params(sql), *args)]
+
+
+class PostgresDatabase(Database):
+    def __init__(self, dsn: str, *, schema: str | None = None) -> None:
+        self.dsn = dsn
+        self.schema = schema
+        self._pool: asyncpg.Pool | None = None
+
+    async def _get_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            if self.schema:
+                connection = await asyncpg.connect(self.dsn)
+                try:
+                    await connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                finally:
+                    await connection.close()
+            settings = {"search_path": self.schema} if self.schema else None
+            self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4,
+                                                   server_settings=settings, command_timeout=10)
+        return self._pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        pool = await self._get_pool()
+        async with pool.acquire() as connection, connection.transaction():
+            yield _PgTx(connection)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+def open_database(url: str, *, schema: str | None = None) -> Database:
+    if url.startswith("sqlite:///"):
+        return SqliteDatabase(Path(url.removeprefix("sqlite:///")))
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(url, schema=schema)
+    raise ValueError("INSIGHTS_DB_URL must be sqlite:///… or postgresql://…")

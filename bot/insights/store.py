@@ -1,0 +1,149 @@
+"""The analytics schema and its writes. Every write of one event (or one batch) happens in one
+transaction together with the event's key (`insights_seen`) and the reader's position
+(`insights_position`), so a crash, a restart or a redelivery never counts anything twice and
+never skips anything."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.insights.db import Tx
+from bot.insights.turns import ConversationState, HandoffOutcome, Output, Turn
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS insights_position (source TEXT PRIMARY KEY, "
+    "position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS insights_seen (event_key TEXT PRIMARY KEY, "
+    "seen_at DOUBLE PRECISION NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS insights_conversations (conversation TEXT PRIMARY KEY, "
+    "state TEXT NOT NULL, is_open INTEGER NOT NULL, last_ts DOUBLE PRECISION)",
+    "CREATE TABLE IF NOT EXISTS insights_turns (turn_key TEXT PRIMARY KEY, "
+    "conversation TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, day TEXT NOT NULL, tenant TEXT, "
+    "nis TEXT, municipality TEXT, counter TEXT, topic TEXT, intent TEXT, "
+    "confidence DOUBLE PRECISION, fell_back INTEGER NOT NULL, clarified INTEGER NOT NULL, "
+    "handoff TEXT, handoff_ref TEXT, handoff_outcome TEXT, dossier_started TEXT, "
+    "dossier_submitted TEXT, dossier_ref TEXT, channel TEXT, response_ms INTEGER, "
+    "to_officer INTEGER NOT NULL, text TEXT)",
+    "CREATE INDEX IF NOT EXISTS insights_turns_day ON insights_turns (day, nis)",
+    "CREATE INDEX IF NOT EXISTS insights_turns_conversation ON insights_turns (conversation)",
+    "CREATE TABLE IF NOT EXISTS insights_messages (message TEXT PRIMARY KEY, "
+    "turn_key TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS insights_feedback (vote_key TEXT PRIMARY KEY, "
+    "conversation TEXT NOT NULL, turn_key TEXT, vote TEXT NOT NULL, topic TEXT, nis TEXT, "
+    "day TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS insights_feedback_day ON insights_feedback (day, nis)",
+)
+_TURN_COLUMNS = ("turn_key, conversation, at, day, tenant, nis, municipality, counter, topic, "
+                 "intent, confidence, fell_back, clarified, handoff, handoff_ref, "
+                 "handoff_outcome, dossier_started, dossier_submitted, dossier_ref, channel, "
+                 "response_ms, to_officer, text")
+_INSERT_TURN = (f"INSERT INTO insights_turns ({_TURN_COLUMNS}) VALUES "  # noqa: S608
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (turn_key) DO NOTHING")
+
+
+async def create_schema(tx: Tx) -> None:
+    for statement in SCHEMA:
+        await tx.execute(statement)
+
+
+async def position(tx: Tx, source: str) -> int:
+    row = await tx.fetchone("SELECT position FROM insights_position WHERE source = ?", source)
+    return int(row["position"]) if row else 0
+
+
+async def set_position(tx: Tx, source: str, value: int) -> None:
+    await tx.execute("INSERT INTO insights_position (source, position) VALUES (?, ?) "
+                     "ON CONFLICT (source) DO UPDATE SET position = excluded.position",
+                     source, value)
+
+
+async def first_time(tx: Tx, key: str) -> bool:
+    """Mark the event as seen; False when it was seen before (a redelivery or a re-read)."""
+    return await tx.execute("INSERT INTO insights_seen (event_key, seen_at) VALUES (?, ?) "
+                            "ON CONFLICT (event_key) DO NOTHING", key, time.time()) == 1
+
+
+async def load_state(tx: Tx, conversation: str) -> ConversationState:
+    row = await tx.fetchone("SELECT state FROM insights_conversations WHERE conversation = ?",
+                            conversation)
+    return ConversationState.from_json(json.loads(row["state"]) if row else None)
+
+
+async def save_state(tx: Tx, conversation: str, state: ConversationState) -> None:
+    await tx.execute(
+        "INSERT INTO insights_conversations (conversation, state, is_open, last_ts) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (conversation) DO UPDATE SET state = excluded.state, "
+        "is_open = excluded.is_open, last_ts = excluded.last_ts",
+        conversation, json.dumps(state.as_json(), ensure_ascii=False),
+        1 if state.pending else 0, state.last_ts)
+
+
+async def open_conversations(tx: Tx, before_ts: float) -> list[str]:
+    rows = await tx.fetchall("SELECT conversation FROM insights_conversations WHERE "
+                             "is_open = 1 AND last_ts < ?", before_ts)
+    return [str(row["conversation"]) for row in rows]
+
+
+async def write_outputs(tx: Tx, outputs: Iterable[Output]) -> None:
+    for output in outputs:
+        if isinstance(output, Turn):
+            await write_turn(tx, output)
+        elif isinstance(output, HandoffOutcome):
+            await tx.execute("UPDATE insights_turns SET handoff_outcome = ? "
+                             "WHERE handoff_ref = ?", output.status, output.ref)
+
+
+async def write_turn(tx: Tx, turn: Turn) -> None:
+    await tx.execute(
+        _INSERT_TURN, turn.key, turn.conversation, turn.at, turn.day, turn.tenant, turn.nis,
+        turn.municipality, turn.counter, turn.topic, turn.intent, turn.confidence,
+        int(turn.fell_back), int(turn.clarified), turn.handoff, turn.handoff_ref,
+        turn.handoff if turn.handoff else None, turn.dossier_started, turn.dossier_submitted,
+        turn.dossier_ref, turn.channel, turn.response_ms, int(turn.to_officer), turn.text)
+    if turn.nis:
+        # A conversation belongs to the municipality the owner names: its earlier turns too.
+        await tx.execute("UPDATE insights_turns SET nis = ?, municipality = ? WHERE "
+                         "conversation = ? AND nis IS NULL", turn.nis, turn.municipality,
+                         turn.conversation)
+        await tx.execute("UPDATE insights_feedback SET nis = ? WHERE conversation = ? AND "
+                         "nis IS NULL", turn.nis, turn.conversation)
+    for message in turn.messages:
+        await tx.execute("INSERT INTO insights_messages (message, turn_key) VALUES (?, ?) "
+                         "ON CONFLICT (message) DO NOTHING", message, turn.key)
+
+
+async def write_vote(tx: Tx, *, vote_key: str, conversation: str, message: str, vote: str,
+                     topic: str | None, nis: str | None, day: str) -> None:
+    """A feedback vote, attached to the turn of the message it is for when that is known."""
+    turn = await tx.fetchone(
+        "SELECT t.turn_key, t.nis, t.topic FROM insights_messages m JOIN insights_turns t "
+        "ON t.turn_key = m.turn_key WHERE m.message = ?", message)
+    if turn is None:
+        turn = await tx.fetchone("SELECT NULL AS turn_key, nis, NULL AS topic FROM "
+                                 "insights_turns WHERE conversation = ? AND nis IS NOT NULL "
+                                 "ORDER BY at DESC LIMIT 1", conversation)
+    turn_key = turn["turn_key"] if turn else None
+    await tx.execute(
+        "INSERT INTO insights_feedback (vote_key, conversation, turn_key, vote, topic, nis, day) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (vote_key) DO NOTHING",
+        vote_key, conversation, turn_key, vote,
+        (turn["topic"] if turn and turn["topic"] else None) or topic,
+        (turn["nis"] if turn and turn["nis"] else None) or nis, day)
+
+
+async def purge_texts(tx: Tx, before_ts: float) -> int:
+    """Free texts are kept only for the retention period; the counts stay."""
+    return await tx.execute("UPDATE insights_turns SET text = NULL WHERE text IS NOT NULL AND "
+                            "at < ?", before_ts)
+
+
+async def purge_seen(tx: Tx, before_ts: float) -> int:
+    return await tx.execute("DELETE FROM insights_seen WHERE seen_at < ?", before_ts)
+
+
+def rows_as_dicts(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
