@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from typing import Any
 
 # Module names the filter leaves alone (our code); everything else is third-party.
 THIRD_PARTY = r"(?!(bot|actions|connectors|launcher)(\.|$))"
@@ -21,16 +22,30 @@ THIRD_PARTY_CATEGORIES: tuple[type[Warning], ...] = (
     DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 
 
+def _ignore_third_party() -> None:
+    for category in THIRD_PARTY_CATEGORIES:
+        warnings.filterwarnings("ignore", category=category, module=THIRD_PARTY)
+
+
 def quiet_third_party_warnings() -> None:
+    """Install the filters, and again after Rasa's own set-up: the first matching filter wins,
+    and both sanic.app (`once` for DeprecationWarning, at import) and Rasa's CLI (`once` for
+    UserWarning, which pyparsing's deprecation warnings also are) put theirs in front."""
     if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
         return
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    # sanic.app installs `filterwarnings("once", DeprecationWarning)` when imported; filters
-    # added later take precedence, so import it first.
     import sanic.app  # noqa: F401
 
-    for category in THIRD_PARTY_CATEGORIES:
-        warnings.filterwarnings("ignore", category=category, module=THIRD_PARTY)
+    _ignore_third_party()
+    import rasa.utils.common as rasa_common
+
+    rasa_filter = rasa_common._filter_warnings  # looked up at call time (Rasa 3.6 pinned)
+
+    def filter_warnings(*args: Any, **kwargs: Any) -> None:
+        rasa_filter(*args, **kwargs)
+        _ignore_third_party()
+
+    rasa_common._filter_warnings = filter_warnings
 
 
 def main() -> None:

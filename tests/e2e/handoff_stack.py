@@ -19,7 +19,7 @@ import yaml
 
 from launcher import ROOT, plan_isolated
 from launcher import Stack as LauncherStack
-from launcher.process import Running, spawn, wait_ready
+from launcher.process import Running, spawn, stop_all, wait_ready
 from launcher.services import Service
 from tests.e2e.conftest import MODEL as DEFAULT_MODEL
 
@@ -70,7 +70,11 @@ def _start(name: str, cmd: list[str], env: dict[str, str], logs: Path, health: s
     are not all launcher services, e.g. tests/browser/fake_stack.py). Prefer launcher.Stack."""
     service = Service(name, name, tuple(cmd), 0, health, ())
     running: Running = spawn(service, env, ROOT, logs / f"{name}.log")
-    wait_ready(running, timeout=180)  # stops nothing on failure: the caller owns the process
+    try:
+        wait_ready(running, timeout=180)
+    except BaseException:
+        stop_all([running.process], timeout=15)
+        raise
     return running.process
 
 
