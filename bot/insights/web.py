@@ -1,19 +1,23 @@
-"""`setup_insights(app, config)`: the insights in our web app behind one call: the consumer
-as a background task of the app (no process of its own)."""
+"""`setup_insights(app, config)`: the insights in our web app behind one call: the summary
+API and the consumer as a background task of the app (no process of its own)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.insights.api import API_KEY, InsightsApi, get_summary
 from bot.insights.config import InsightsConfig
 from bot.insights.consumer import Consumer
 from bot.insights.db import open_database
+from bot.insights.scope import Scope
 from bot.webcore.config import WebConfig
 
+logger = logging.getLogger(__name__)
 CONSUMER_KEY = web.AppKey("insights_consumer", Consumer)
 
 
@@ -22,9 +26,13 @@ def setup_insights(app: web.Application, web_config: WebConfig,
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         settings = config or InsightsConfig.from_env()
         db = open_database(settings.db_url)
-        consumer = Consumer(settings, db)
+        scope = await asyncio.to_thread(Scope.load, web_config.content_dir)
+        app[API_KEY] = InsightsApi(settings, db, scope)
+        consumer = Consumer(settings, db, nis_of_name=scope.nis_of_name())
         app[CONSUMER_KEY] = consumer
         task = asyncio.create_task(consumer.run()) if settings.enabled else None
+        if task is None:
+            await consumer.setup()
         yield
         if task is not None:
             task.cancel()
@@ -33,3 +41,4 @@ def setup_insights(app: web.Application, web_config: WebConfig,
         await db.close()
 
     app.cleanup_ctx.append(lifecycle)
+    app.router.add_get("/api/insights/summary", get_summary)

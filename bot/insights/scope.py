@@ -1,0 +1,48 @@
+"""Which municipalities a set of counters may see: a counter's municipalities by NIS code,
+all municipalities of its provinces, or every municipality for a "*" counter (agencies) and for
+the "*" token. Counters come from every tenant file in content/tenants/ (`bot.counters`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.counters import ALL, Counter, load_tenant
+from bot.municipalities import MunicipalityRegistry
+
+
+@dataclass(frozen=True)
+class Scope:
+    counters: Mapping[str, Counter]
+    names: Mapping[str, str]  # NIS -> official name
+    provinces: Mapping[str, str]  # NIS -> province
+
+    @classmethod
+    def load(cls, content_dir: Path) -> Scope:
+        counters: dict[str, Counter] = {}
+        for path in sorted((content_dir / "tenants").glob("*.yml")):
+            for counter in load_tenant(path).counters:
+                counters.setdefault(counter.id, counter)
+        registry = MunicipalityRegistry.from_csv(content_dir / "reference")
+        return cls(counters, {m.nis: m.name for m in registry.all()},
+                   {m.nis: m.province for m in registry.all()})
+
+    def municipalities(self, counter_ids: Iterable[str]) -> frozenset[str] | None:
+        """The NIS codes the counters serve; None = every municipality."""
+        found: set[str] = set()
+        for counter_id in counter_ids:
+            if counter_id == ALL:
+                return None
+            counter = self.counters.get(counter_id)
+            if counter is None:
+                continue
+            if counter.municipalities is None:
+                return None
+            found |= {nis for nis in counter.municipalities if nis in self.names}
+            found |= {nis for nis, province in self.provinces.items()
+                      if province in counter.provinces}
+        return frozenset(found)
+
+    def nis_of_name(self) -> dict[str, str]:
+        return {name.casefold(): nis for nis, name in self.names.items()}
