@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
+from actions.erasure import OFFER, erase
 from actions.human import hand_over
 from actions.location import locate
 from bot.contract import contract_from_slots
@@ -27,6 +28,11 @@ class ActionHandleYesNo(SafeAction):
         offer = tracker.get_slot("pending_offer")
         if offer == "human" and intent == "affirm":
             return hand_over(dispatcher, tracker, locate(tracker))
+        if offer == OFFER and intent == "affirm":
+            return await erase(dispatcher, tracker)
+        if offer == OFFER:
+            dispatcher.utter_message(response="utter_erasure_cancelled")
+            return [SlotSet("pending_offer", None)]
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("pending_offer", None)] if offer else []
 

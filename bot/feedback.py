@@ -101,6 +101,11 @@ class FeedbackStore:
                                                 feedback.message_id)).fetchone()
         return "same" if row and row[0] == feedback.vote else "conflict"
 
+    def erase_conversation(self, conversation_id: str) -> int:
+        with self._connect() as db:
+            return int(db.execute("DELETE FROM feedback WHERE conversation_id = ?",
+                                  (conversation_id,)).rowcount)
+
     def all(self) -> list[Feedback]:
         with self._connect() as db:
             rows = db.execute("SELECT conversation_id, message_id, vote, topic, municipality, "

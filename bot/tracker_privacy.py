@@ -42,6 +42,15 @@ def mask_event(event: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
+ERASE_SLOT = "erase_conversation"
+
+
+def erases_conversation(events: Iterable[Mapping[str, Any]]) -> bool:
+    """The erasure action ran in this turn (actions/erasure.py)."""
+    return any(e.get("event") == "slot" and e.get("name") == ERASE_SLOT and e.get("value")
+               is True for e in events)
+
+
 def forgets_personal_data(events: Iterable[Mapping[str, Any]]) -> bool:
     return any(e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
                and e.get("value") is None for e in events)

@@ -14,7 +14,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.tracker_privacy import forgets_personal_data, mask_event, scrub
+from bot.tracker_privacy import erases_conversation, forgets_personal_data, mask_event, scrub
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -22,6 +22,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         with self.session_scope() as session:
             new_events = [event.as_dict() for event in self._additional_events(session, tracker)]
+            if erases_conversation(new_events):
+                # The owner asked to be forgotten: nothing of this conversation stays.
+                session.query(self.SQLEvent).filter(
+                    self.SQLEvent.sender_id == tracker.sender_id).delete()
+                session.commit()
+                return
             for data in new_events:
                 stored = mask_event(data)
                 session.add(self.SQLEvent(

@@ -73,6 +73,13 @@ class HandoffClient:
         return SubmitResult(status, reference, position if isinstance(position, int) else None,
                             token if isinstance(token, str) else None)
 
+    async def erase_conversation(self, conversation_id: str) -> None:
+        """Delete what the web app keeps of the conversation (hand-off requests, transcript,
+        feedback); raises HandoffUnavailable when that did not happen."""
+        data = await self._post("/api/conversations/erase", {"conversation_id": conversation_id})
+        if data.get("erased") is not True:
+            raise HandoffUnavailable("not erased")
+
     async def save_contact(self, reference: str, conversation_id: str, text: str) -> str:
         """Send the owner's phone number or e-mail address; returns its kind (phone|email)."""
         data = await self._post("/api/handoff/contact", {

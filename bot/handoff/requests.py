@@ -115,6 +115,16 @@ class RequestStore:
             return "existing", request, None
         return "created", request, token
 
+    async def erase_conversation(self, conversation_id: str) -> int:
+        """Delete the conversation's requests (with the contact data given for a call-back)
+        and its transcript lines; returns how many requests were deleted."""
+        async with self._db.write() as conn:
+            await conn.execute("DELETE FROM messages WHERE conversation_id = ?",
+                               (conversation_id,))
+            cursor = await conn.execute("DELETE FROM requests WHERE conversation_id = ?",
+                                        (conversation_id,))
+            return int(cursor.rowcount or 0)
+
     async def get(self, request_id: int) -> HandoffRequest | None:
         row = await self._db.fetch_one(_SELECT + " WHERE r.id = ?", (request_id,))
         return _request(row) if row else None

@@ -92,3 +92,20 @@ def test_scrub_keeps_what_is_not_personal():
               {"event": "bot", "text": "Welke naam heeft je zaak?", "metadata": {}}]
     assert scrub(events) == []
     assert events[1]["text"] == "Aalst" and events[2]["value"] == "41002"
+
+
+async def test_an_erased_conversation_leaves_nothing_in_the_store(tmp_path, domain):
+    db = tmp_path / "trackers.sqlite3"
+    store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(db))
+    for sender in ("owner-3", "owner-4"):
+        tracker = DialogueStateTracker(sender, domain.slots)
+        tracker.update(user("mijn zaak heet Frituur Bij Jos"))
+        await store.save(tracker)
+    tracker = await store.retrieve("owner-3")
+    assert tracker is not None
+    tracker.update(user("verwijder mijn gegevens", "request_erasure"))
+    tracker.update(SlotSet("erase_conversation", True))
+    await store.save(tracker)
+    assert await store.retrieve("owner-3") is None
+    assert await store.retrieve("owner-4") is not None
+    assert "owner-3" not in "".join(await store.keys())

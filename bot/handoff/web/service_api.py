@@ -23,7 +23,7 @@ MAX_TEXT = 200
 MAX_SUMMARY = 500
 
 
-def _authorize(request: web.Request) -> None:
+def authorize_service(request: web.Request) -> None:
     expected = services(request).config.service_token
     header = request.headers.get("Authorization", "")
     given = header[7:] if header.startswith("Bearer ") else ""
@@ -31,7 +31,7 @@ def _authorize(request: web.Request) -> None:
         raise web.HTTPUnauthorized()
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def read_json_body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError as error:
@@ -46,7 +46,7 @@ def _text(body: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str | None:
     return (value.strip()[:limit] or None) if isinstance(value, str) else None
 
 
-def _conversation_id(body: dict[str, Any]) -> str:
+def valid_conversation_id(body: dict[str, Any]) -> str:
     value = body.get("conversation_id")
     if not isinstance(value, str) or not 0 < len(value) <= MAX_ID:
         raise web.HTTPBadRequest(text="conversation_id")
@@ -54,13 +54,13 @@ def _conversation_id(body: dict[str, Any]) -> str:
 
 
 async def create_request(request: web.Request) -> web.Response:
-    _authorize(request)
-    body = await _body(request)
+    authorize_service(request)
+    body = await read_json_body(request)
     counter = body.get("counter")
     if not isinstance(counter, str) or not COUNTER_RE.fullmatch(counter):
         raise web.HTTPBadRequest(text="counter")
     new = NewRequest(
-        conversation_id=_conversation_id(body), counter=counter,
+        conversation_id=valid_conversation_id(body), counter=counter,
         counter_name=_text(body, "counter_name") or counter,
         municipality=_text(body, "municipality"), topic=_text(body, "topic"),
         topic_title=_text(body, "topic_title"), summary=_text(body, "summary", MAX_SUMMARY) or "")
@@ -70,8 +70,8 @@ async def create_request(request: web.Request) -> web.Response:
 
 
 async def save_contact(request: web.Request) -> web.Response:
-    _authorize(request)
-    body = await _body(request)
+    authorize_service(request)
+    body = await read_json_body(request)
     reference = _text(body, "reference", 32)
     contact = parse_contact(_text(body, "contact") or "")
     if reference is None:
@@ -79,7 +79,7 @@ async def save_contact(request: web.Request) -> web.Response:
     if contact is None:
         raise web.HTTPUnprocessableEntity(text="contact")
     saved = await services(request).service.save_contact(
-        reference, _conversation_id(body), contact)
+        reference, valid_conversation_id(body), contact)
     if saved is None:
         raise web.HTTPNotFound()
     return web.json_response({"kind": contact.kind})
