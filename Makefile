@@ -90,8 +90,8 @@ k8s-validate: $(DEPLOY_VENV)/.installed ## Render the Kubernetes manifests (kube
 	@scripts/install_kubectl.sh
 	$(DEPLOY_VENV)/bin/python deploy/validate.py
 
-bench: install train ## Benchmarks of the hot path
-	$(PY) -m bench
+bench: install ## Whole stack vs a stock rasa init bot (ratios first), then micro-benchmarks; uses the trained model as it is
+	$(PY) -m bench $(BENCH_ARGS)
 
 officer: install ## Create an officer account: make officer NAME=sofie COUNTERS="aalst gent" (asks the password)
 	$(PY) -m bot.handoff create-officer --name "$(NAME)" $(if $(DISPLAY_NAME),--display-name "$(DISPLAY_NAME)") $(foreach c,$(COUNTERS),--counter $(c))

@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = bot.run(key, bot.conversations(count, turns), concurrency)
                 print(f"  {key:<6} {bot.name:<5} {len(result.turns):>4} turns in "
                       f"{result.seconds:5.1f} s, p50 {percentile(result.ms(), 0.5):5.0f} ms, "
-                      f"failed {result.failures} (unanswered {result.unanswered})", flush=True)
+                      f"failed {result.failures} (unanswered {result.unanswered})",
+                      file=sys.stderr, flush=True)
         meta["load_end"] = loadavg()
         ours, stock = figures(bots[0]), figures(bots[1])
     finally:

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from launcher import Ports, StackConfig, plan_stack, without_stack_vars
 from launcher.state import prepare_state
 
@@ -119,6 +121,20 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
+def keep_sqlite_in_state(endpoints: Path, state_dir: Path) -> None:
+    """The launcher moves the tracker database into the state directory, not yet the SQL event
+    broker's (`var/events.sqlite3` of a developer's `make run`); the bench moves it too."""
+    if not endpoints.exists():
+        return
+    data = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    broker = data.get("event_broker")
+    if isinstance(broker, dict) and broker.get("dialect") == "sqlite" and broker.get("db"):
+        broker["db"] = str((state_dir / Path(str(broker["db"])).name).resolve())
+        endpoints.write_text("# bench: launcher's file, event broker moved into the state "
+                             "directory\n" + yaml.safe_dump(data, sort_keys=False),
+                             encoding="utf-8")
+
+
 def start_ours(state_dir: Path, extra_env: Mapping[str, str] | None = None,
                wrap: Sequence[str] = ()) -> Started:
     """Action server then Rasa of our local profile (SQLite tracker store in `state_dir`).
@@ -127,6 +143,7 @@ def start_ours(state_dir: Path, extra_env: Mapping[str, str] | None = None,
                          overrides={"RATE_LIMITS": "off", **(extra_env or {})})
     plan = plan_stack(config, without_stack_vars(os.environ))
     prepare_state(config)
+    keep_sqlite_in_state(plan.endpoints_path(), config.state_dir)
     procs: list[Proc] = []
     try:
         for name in ("actions", "rasa"):

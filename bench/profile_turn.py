@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import statistics
@@ -120,14 +121,25 @@ def show(title: str, duration: float, totals: dict[str, float], turns: int) -> N
         print(f"  {seconds / turns * 1000:7.1f} ms/turn  {seconds / duration:5.1%}  {name}")
 
 
+def show_timers(path: Path, turns: int) -> None:
+    totals = json.loads(path.read_text(encoding="utf-8"))
+    print(f"{path.name} (wall clock, nested timers overlap):")
+    for name, (calls, seconds) in totals.items():
+        print(f"  {seconds / turns * 1000:7.1f} ms/turn  {calls / turns:5.2f} calls/turn  "
+              f"{seconds / calls * 1000:6.1f} ms/call  {name}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=10)
+    parser.add_argument("--mode", choices=("sampler", "timers"), default="timers",
+                        help="timers: accurate ms per function; sampler: pyinstrument trees")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*"):
         old.unlink()
-    stack = start_ours(STATE / "profile-state", extra_env={"PROFILE_DIR": str(OUT)},
+    env = {"PROFILE_DIR": str(OUT), "PROFILE_MODE": args.mode}
+    stack = start_ours(STATE / "profile-state", extra_env=env,
                        wrap=[str(ROOT / "bench" / "profiled.py")])
     try:
         token = stack.env["RASA_API_TOKEN"]
@@ -141,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(0.2)
         for pid in pids:
             os.kill(pid, signal.SIGUSR2)
-        sessions = [OUT / "connectors.rasa_entry.pyisession", OUT / "rasa_sdk.pyisession"]
+        suffix = ".timers.json" if args.mode == "timers" else ".txt"
+        sessions = [OUT / f"connectors.rasa_entry{suffix}", OUT / f"rasa_sdk{suffix}"]
         wait_for(sessions)
     finally:
         stop(stack.procs[::-1])
@@ -149,8 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{turns} turns under the sampler: p50 {percentile(run.ms(), 0.5):.0f} ms, "
           f"failed {run.failures}")
     print(f"NLU alone (/model/parse, {len(nlu)} calls): p50 {statistics.median(nlu):.1f} ms")
-    show("Rasa", *split(sessions[0], RASA_BUCKETS), turns)
-    show("action server", *split(sessions[1], SDK_BUCKETS), turns)
+    if args.mode == "timers":
+        for path in sessions:
+            show_timers(path, turns)
+        return 0
+    show("Rasa", *split(sessions[0].with_suffix(".pyisession"), RASA_BUCKETS), turns)
+    show("action server", *split(sessions[1].with_suffix(".pyisession"), SDK_BUCKETS), turns)
     print(f"full trees: {OUT.relative_to(ROOT)}/*.txt")
     return 0
 
