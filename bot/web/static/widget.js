@@ -29,6 +29,7 @@
   let sock = null;
   let turn = null;  // {items: [], timer} while waiting for the bot
   let online = false;  // the socket to Rasa is open and the conversation confirmed
+  let failed = false;  // the last connection attempt failed or the socket closed
 
   // ---- storage --------------------------------------------------------------------------
   function load() {
@@ -174,12 +175,22 @@
     return box;
   }
 
+  // Keep the newest message in view; a reply taller than the log is shown from its start.
   function add(item) {
     state.items.push(item);
     save();
-    ui.log.appendChild(render(item));
-    ui.log.scrollTop = ui.log.scrollHeight;
-    if (turn && item.who !== "user") { turn.items.push(item); }
+    const node = render(item);
+    ui.log.appendChild(node);
+    if (turn && item.who !== "user") {
+      turn.items.push(item);
+      turn.first = turn.first || node;
+    }
+    const first = turn && turn.first;
+    if (first && ui.log.scrollHeight - first.offsetTop > ui.log.clientHeight) {
+      ui.log.scrollTop = Math.max(0, first.offsetTop - 8);
+    } else {
+      ui.log.scrollTop = ui.log.scrollHeight;
+    }
   }
 
   // The typing line and the connection line are live regions that stay in the document; their
@@ -259,9 +270,10 @@
   }
 
   // Returns false when the assistant is not reachable: nothing is sent, the owner sees the
-  // one offline message and keeps what they typed.
+  // one offline message and keeps what they typed. While the first connection is being made,
+  // the message waits for it (and "typing" only shows once it is sent).
   function send(text, shown) {
-    if (!online) { setConn("offline"); ui.input.focus(); return false; }
+    if (!online && failed) { setConn("offline"); ui.input.focus(); return false; }
     if (turn) { endTurn(); }
     add({ who: "user", id: "u-" + Date.now(), text: shown || text });
     turn = { items: [], timer: setTimeout(function () { endTurn(true); }, TURN_TIMEOUT) };
@@ -346,13 +358,16 @@
       },
       closed: function () {
         online = false;
+        failed = true;
         if (turn) { endTurn(true); } else { setConn("offline"); }
       },
       event: function (name, data) {
         if (name === "session_confirm") {
           state.sessionId = String(data); save();
           online = true;
+          failed = false;
           setConn("");
+          if (turn) { setTyping(true); }  // a message sent while connecting goes out now
           sock.ready();
         } else if (name === "bot_uttered" && data) { onBot(data); }
         else if (name === "turn_complete") { endTurn(); }
