@@ -31,6 +31,7 @@ class InsightsConfig:
     feedback_db: Path | None = PROJECT_ROOT / "var" / "feedback.sqlite3"
     amqp_url: str = ""
     queue: str = DEFAULT_QUEUE
+    exchange: str = "rasa-exchange"  # the fanout exchange Rasa's pika broker publishes to
     hash_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     min_count: int = DEFAULT_MIN_COUNT
     api_tokens: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)

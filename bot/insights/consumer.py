@@ -39,7 +39,6 @@ STALE_TURN_SECONDS = 5.0
 LEASE_SECONDS = 15.0
 SEEN_RETENTION_SECONDS = 30 * 86400
 PURGE_EVERY_SECONDS = 3600.0
-RABBITMQ_EXCHANGE = "rasa-exchange"  # the exchange Rasa's pika broker publishes to (fanout)
 
 
 def read_rows(path: Path, sql: str, after: int, limit: int) -> list[tuple[Any, ...]]:
@@ -236,26 +235,37 @@ class Consumer:
             with contextlib.suppress(Exception):
                 await self.release_lease()
 
+    async def _write_in_order(self, body: bytes) -> None:
+        """Write one message, retrying until it is written: a message is acknowledged only
+        after that, and the next one is not taken before (a conversation's events stay in
+        order). When the process stops meanwhile, RabbitMQ redelivers the unacknowledged
+        messages in order and the seen keys skip what was written already."""
+        delay = 0.5
+        while True:
+            try:
+                await self.handle_message(body)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("insights: writing a broker message failed; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
     async def consume_rabbitmq(self) -> None:
         import aio_pika
 
         connection = await aio_pika.connect_robust(self.config.amqp_url)
         try:
             channel = await connection.channel()
-            await channel.set_qos(prefetch_count=100)
-            exchange = await channel.declare_exchange(RABBITMQ_EXCHANGE,
+            await channel.set_qos(prefetch_count=50)
+            exchange = await channel.declare_exchange(self.config.exchange,
                                                       aio_pika.ExchangeType.FANOUT)
             queue = await channel.declare_queue(self.config.queue, durable=True)
             await queue.bind(exchange, "")
             async with queue.iterator() as messages:
                 async for message in messages:
-                    try:
-                        await self.handle_message(message.body)
-                    except Exception:
-                        logger.exception("insights: writing a broker message failed; requeued")
-                        await message.nack(requeue=True)
-                        await asyncio.sleep(1)
-                        continue
+                    await self._write_in_order(message.body)
                     await message.ack()
         finally:
             await connection.close()
