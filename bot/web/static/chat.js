@@ -43,7 +43,7 @@
   }
 
   // sender: "owner" | "bot" | "officer"
-  function addBubble(sender, text, officer) {
+  function addBubble(sender, text, officer, parent) {
     const item = document.createElement("div");
     item.className = "msg " + (sender === "owner" ? "msg--user" :
       sender === "officer" ? "msg--officer" : "msg--bot");
@@ -71,7 +71,7 @@
       appendText(line, source);
       item.appendChild(line);
     }
-    log.appendChild(item);
+    (parent || log).appendChild(item);
     return item;
   }
 
@@ -151,6 +151,7 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ message_id: id, vote: value, municipality: municipality || null })
       });
+      if (response.status === 409) { note.textContent = T.feedbackAlready; return; }
       if (!response.ok) { throw new Error(String(response.status)); }
       box.querySelectorAll(".msg__vote").forEach(function (b) {
         b.setAttribute("aria-pressed", b.classList.contains("msg__vote--" + value) ? "true" : "false");
@@ -283,11 +284,14 @@
       const data = await getJson("/api/chat/history");
       if (mine !== generation) { return; }
       if (data.unavailable) { setOffline(true); }
+      // Before anything typed meanwhile: the restored conversation comes first.
+      const restored = document.createDocumentFragment();
       (data.messages || []).forEach(function (m) {
-        const item = addBubble(m.sender, m.text, m.officer);
+        const item = addBubble(m.sender, m.text, m.officer, restored);
         if (m.buttons && m.buttons.length) { addButtons(item, m.buttons); }
         if (m.answer && m.id) { addFeedback(item, m.topic, null, m.id); }
       });
+      log.insertBefore(restored, document.getElementById("welcome").nextSibling);
       if ((data.messages || []).length) { hideStarters(); }
       reveal(null);
     } catch (e) {
