@@ -111,7 +111,10 @@ def apply_event(state: ConversationState, key: str, event: Mapping[str, Any], *,
         state.last_ts = event["ts"]
     if kind == "user":
         outputs += close_turn(state, tenant=tenant, zone=zone)
-        state.pending = [{**event, "active_loop": state.active_loop, "paused": state.paused}]
+        user = {**event, "active_loop": state.active_loop, "paused": state.paused}
+        if state.active_loop or state.paused:
+            user["text"] = None  # a form's answer or a message to a person: never kept
+        state.pending = [user]
         state.pending_key = key
         return outputs
     if state.pending:

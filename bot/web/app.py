@@ -18,6 +18,7 @@ from bot.web.security import security_headers
 from bot.web.widget import setup_widget_routes
 from bot.webcore.config import WebConfig
 from bot.webcore.owner_session import SECURE_KEY
+from bot.webcore.readiness import ready
 
 HERE = Path(__file__).parent
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
@@ -26,6 +27,7 @@ SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", chat.page)
     app.router.add_get("/health", chat.health)
+    app.router.add_get("/ready", ready)
     app.router.add_post("/api/chat", chat.send_message)
     app.router.add_post("/api/chat/reset", chat.reset)
     app.router.add_get("/api/chat/history", chat.history)

@@ -211,7 +211,14 @@ async def test_texts_in_a_form_are_never_kept(tmp_path):
          "input_channel": "rest"},
         {**base, "event": "action", "timestamp": 2.1, "name": "action_listen"},
     ]
-    rows = await ingest_all(tmp_path, events)
+    config = make_config(tmp_path)
+    write_broker_rows(config.events_db, events[:3])  # the turn is still open
+    consumer = await make_consumer(config)
+    await consumer.poll_events()
+    with sqlite3.connect(tmp_path / "insights.sqlite3") as db:
+        assert "Peeters" not in "\n".join(db.iterdump())
+    await consumer.db.close()
+    rows = await ingest_all(tmp_path / "all", events)
     assert rows[0]["fell_back"] == 1 and rows[0]["text"] is None
 
 
