@@ -131,3 +131,8 @@ class Database:
         async with self.write() as conn:
             cursor = await conn.execute(sql, tuple(params))
             return cursor.rowcount
+
+
+async def ping(db: Database) -> None:
+    """Raises when the hand-off database does not answer (readiness)."""
+    await db.fetch_one("SELECT 1")

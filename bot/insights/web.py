@@ -16,6 +16,7 @@ from bot.insights.consumer import Consumer
 from bot.insights.db import open_database
 from bot.insights.scope import Scope
 from bot.webcore.config import WebConfig
+from bot.webcore.readiness import add_check
 
 logger = logging.getLogger(__name__)
 CONSUMER_KEY = web.AppKey("insights_consumer", Consumer)
@@ -40,5 +41,10 @@ def setup_insights(app: web.Application, web_config: WebConfig,
                 await task
         await db.close()
 
+    async def database_answers(app: web.Application) -> None:
+        async with app[API_KEY].db.transaction() as tx:
+            await tx.fetchone("SELECT 1")
+
     app.cleanup_ctx.append(lifecycle)
+    add_check(app, "insights_db", database_answers)
     app.router.add_get("/api/insights/summary", get_summary)

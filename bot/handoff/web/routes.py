@@ -10,11 +10,13 @@ import aiohttp
 from aiohttp import web
 
 from bot.handoff.config import HandoffConfig
+from bot.handoff.db import ping
 from bot.handoff.rasa_api import RasaTrackerApi
 from bot.handoff.watcher import TranscriptWatcher
 from bot.handoff.web import auth, console, owner_api, service_api, sse
 from bot.handoff.web.services import HOLDER_KEY, Holder, build_services
 from bot.webcore.config import WebConfig
+from bot.webcore.readiness import add_check
 
 
 async def _to_queue(_request: web.Request) -> web.Response:
@@ -47,8 +49,16 @@ async def _close_streams(app: web.Application) -> None:
         hub.broker.close()  # ends the officers' event streams so shutdown does not wait
 
 
+async def _database_answers(app: web.Application) -> None:
+    hub = app[HOLDER_KEY].services
+    if hub is None:
+        raise RuntimeError("hand-off services not started")
+    await ping(hub.db)
+
+
 def setup_officer_routes(app: web.Application, config: WebConfig) -> None:
     app[HOLDER_KEY] = Holder(HandoffConfig.from_env(config.content_dir, config.secure_cookies))
+    add_check(app, "handoff_db", _database_answers)
     app.cleanup_ctx.append(_lifecycle)
     app.on_shutdown.append(_close_streams)  # type: ignore[arg-type]
     add = app.router
