@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,17 +39,20 @@ class Ports:
 
     @classmethod
     def free(cls, host: str = LOOPBACK) -> Ports:
-        """Four distinct ports nothing listens on now (all sockets are held until all are
-        chosen, so the kernel cannot hand out the same one twice)."""
-        sockets = [socket.socket() for _ in SERVICE_NAMES]
-        try:
-            for sock in sockets:
-                sock.bind((host, 0))
-            numbers = [int(sock.getsockname()[1]) for sock in sockets]
-        finally:
-            for sock in sockets:
-                sock.close()
-        return cls(*numbers)
+        """Four distinct ports nothing listens on now and none of the documented ones (all
+        sockets are held until all are chosen, so the kernel cannot hand out one twice)."""
+        fixed = set(astuple(cls()))
+        while True:
+            sockets = [socket.socket() for _ in SERVICE_NAMES]
+            try:
+                for sock in sockets:
+                    sock.bind((host, 0))
+                numbers = [int(sock.getsockname()[1]) for sock in sockets]
+            finally:
+                for sock in sockets:
+                    sock.close()
+            if not fixed & set(numbers):
+                return cls(*numbers)
 
     def of(self, service: str) -> int:
         if service not in SERVICE_NAMES:

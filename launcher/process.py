@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from launcher.services import Service
@@ -62,6 +62,8 @@ class Running:
     service: Service
     process: subprocess.Popen[bytes]
     log_path: Path
+    started_at: float = field(default_factory=time.monotonic)
+    ready_seconds: float | None = None  # from spawn until the health URL answered
 
     def exited(self) -> bool:
         return self.process.poll() is not None
@@ -89,6 +91,7 @@ def wait_ready(running: Running, timeout: float) -> None:
         if code is not None:
             raise ServiceStartError(name, f"exited with {code}", running.log_path)
         if http_ok(running.service.health_url):
+            running.ready_seconds = time.monotonic() - running.started_at
             return
         if time.monotonic() >= deadline:
             raise ServiceStartError(

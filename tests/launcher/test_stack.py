@@ -63,6 +63,7 @@ def test_services_start_in_order_with_one_log_each_and_stop(tmp_path: Path) -> N
         assert listening(first) and listening(second)
         assert stack.url("two") == f"http://127.0.0.1:{second}"
         assert stack.exited() is None
+        assert all(r.ready_seconds is not None and r.ready_seconds > 0 for r in stack.running)
         processes = [running.process for running in stack.running]
     assert all(process.poll() is not None for process in processes)
     assert not listening(first) and not listening(second)
