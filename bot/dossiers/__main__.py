@@ -13,6 +13,13 @@ from aiohttp import web
 
 from bot.dossiers.service.app import create_dossier_app
 from bot.dossiers.service.config import ConfigError, ServiceConfig, config_from_env
+from bot.dossiers.service.mail_texts import load_mail_texts
+from bot.dossiers.service.mailer import (
+    MailConfigError,
+    default_mail_dir,
+    mail_settings_from_env,
+    make_mailer,
+)
 from bot.dossiers.service.storage import storage_from_url
 from bot.privacy import install_pii_filter
 
@@ -36,11 +43,20 @@ def serve(host: str, port: int, dev: bool) -> int:
         return 2
     if config.generated:
         _print_generated(config)
+    try:
+        mail = mail_settings_from_env(os.environ, default_mail_dir(config.db_url))
+    except MailConfigError as exc:
+        print(f"dossier service not started: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_pii_filter()
     storage = storage_from_url(config.db_url)
     app = create_dossier_app(storage, config.officer_tokens, service_token=config.service_token,
-                             reference_prefix=config.reference_prefix)
+                             reference_prefix=config.reference_prefix,
+                             mail_texts=load_mail_texts(sender_domain=mail.sender_domain),
+                             mailer=make_mailer(mail))
+    where = f"SMTP {mail.host}:{mail.port}" if mail.host else f"files in {mail.directory}"
+    print(f"Owner e-mails: {where}", flush=True)
 
     async def close_storage(_: web.Application) -> AsyncIterator[None]:
         yield

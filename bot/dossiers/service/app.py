@@ -5,6 +5,7 @@ Routes are listed in `_routes`; handlers only translate HTTP to `DossierDesk` ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -35,6 +36,9 @@ from bot.dossiers.service.desk import (
     InvalidTransition,
     utc_now,
 )
+from bot.dossiers.service.mail_outbox import MailWorker
+from bot.dossiers.service.mail_texts import MailTexts, load_mail_texts
+from bot.dossiers.service.mailer import Mailer
 from bot.dossiers.service.ratelimit import RateLimiter
 from bot.dossiers.service.storage import DossierStorage, StaleStatus
 from bot.dossiers.service.submission import SubmissionError
@@ -49,6 +53,7 @@ MAX_INTERNAL_NOTE = 4000
 MAX_LIST_LIMIT = 5000  # the CSV export asks for everything that matches, up to this
 MAX_BODY_BYTES = 64 * 1024
 DESK: web.AppKey[DossierDesk] = web.AppKey("desk", DossierDesk)
+MAIL_WORKER: web.AppKey[MailWorker] = web.AppKey("mail_worker", MailWorker)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -283,13 +288,24 @@ def create_dossier_app(
     lookup_limit: int = 20,
     lookup_window_seconds: float = 60.0,
     migrate_on_startup: bool = True,
+    mail_texts: MailTexts | None = None,
+    mailer: Mailer | None = None,
+    mail_interval_seconds: float = 10.0,
 ) -> web.Application:
-    """The service app. The caller owns `storage` (and closes it)."""
+    """The service app. The caller owns `storage` (and closes it).
+
+    Owner e-mails are always queued in the outbox (texts from content/mail.yml unless
+    `mail_texts` is given); they are sent only when a `mailer` is given (the CLI always gives
+    one: SMTP or .eml files)."""
     if len(service_token or "") < MIN_TOKEN_LENGTH:
         raise ValueError(f"the service token needs at least {MIN_TOKEN_LENGTH} characters")
     types = dossier_types if dossier_types is not None else load_dossier_types()
+    texts = mail_texts if mail_texts is not None else load_mail_texts()
+    worker = MailWorker(storage, mailer, clock, interval_seconds=mail_interval_seconds) \
+        if mailer is not None else None
     desk = DossierDesk(storage, types, reference_prefix=reference_prefix, clock=clock,
-                       reference_factory=reference_factory)
+                       reference_factory=reference_factory, mail=texts,
+                       mail_queued=worker.wake if worker else lambda: None)
     handlers = _Handlers(desk, service_token, OfficerDirectory(officer_tokens),
                          RateLimiter(lookup_limit, lookup_window_seconds))
     app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_BYTES)
@@ -302,4 +318,15 @@ def create_dossier_app(
 
     if migrate_on_startup:
         app.cleanup_ctx.append(migrate)
+    if worker is not None:
+        app[MAIL_WORKER] = worker
+
+        async def send_mail(_: web.Application) -> AsyncIterator[None]:
+            task = asyncio.create_task(worker.run())
+            yield
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        app.cleanup_ctx.append(send_mail)
     return app

@@ -21,6 +21,7 @@ from bot.dossiers.models import (
 )
 from bot.dossiers.references import new_reference, normalise_reference
 from bot.dossiers.service.auth import Officer
+from bot.dossiers.service.mail_texts import MailTexts
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 from bot.dossiers.service.submission import parse_submission, submission_hash
 
@@ -53,8 +54,11 @@ class DossierDesk:
         self, storage: DossierStorage, types: Mapping[str, DossierType], *,
         reference_prefix: str = "OVL", clock: Callable[[], datetime] = utc_now,
         reference_factory: Callable[[str, int], str] = new_reference,
+        mail: MailTexts | None = None, mail_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.storage = storage
+        self.mail = mail
+        self.mail_queued = mail_queued
         self.types = types
         self.prefix = reference_prefix
         self.clock = clock
@@ -68,16 +72,19 @@ class DossierDesk:
         year = now.astimezone(ZoneInfo("Europe/Brussels")).year
         for attempt in range(MAX_REFERENCE_ATTEMPTS):
             reference = self.reference_factory(self.prefix, year)
+            mails = [self.mail.confirmation(reference, new, now)] if self.mail else []
             try:
                 dossier, created = await self.storage.create(
                     new, reference=reference, idempotency_key=idempotency_key,
-                    request_hash=fingerprint, actor=SERVICE_ACTOR, now=now)
+                    request_hash=fingerprint, actor=SERVICE_ACTOR, now=now, mails=mails)
             except ReferenceTaken:
                 if attempt == MAX_REFERENCE_ATTEMPTS - 1:
                     raise
                 continue
             if not created and dossier.request_hash != fingerprint:
                 raise IdempotencyKeyReused(idempotency_key)
+            if created and mails:
+                self.mail_queued()
             return dossier, created
         raise AssertionError("unreachable")
 
@@ -109,10 +116,16 @@ class DossierDesk:
             raise StaleStatus(dossier.reference)
         if not can_transition(dossier.status, new_status):
             raise InvalidTransition(dossier.status, new_status)
-        return await self.storage.change_status(
+        now = self.clock()
+        mails = [self.mail.status_change(dossier, new_status, note, dossier.version + 1, now)] \
+            if self.mail else []
+        changed = await self.storage.change_status(
             dossier.reference, from_status=dossier.status, to_status=new_status,
-            actor=officer.id, note=note, now=self.clock(), actor_name=officer.name,
-            expected_version=expected_version)
+            actor=officer.id, note=note, now=now, actor_name=officer.name,
+            expected_version=expected_version, mails=mails)
+        if mails:
+            self.mail_queued()
+        return changed
 
     async def search(self, query: DossierFilter, officer: Officer
                      ) -> tuple[list[Dossier], int, dict[str, int], dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from abc import abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from bot.dossiers.models import (
     NewDossier,
     StatusChange,
 )
+from bot.dossiers.service.mail_model import OutgoingMail
 from bot.dossiers.service.migrations import SCHEMA_VERSION_DDL, load_migrations
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 
@@ -49,6 +50,11 @@ _NOTE_INSERT = (
     "INSERT INTO dossier_notes (reference, seq, author, author_name, text, created_at) "
     "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_notes WHERE reference = ?), "
     "?, ?, ?, ?)"
+)
+_MAIL_INSERT = (
+    "INSERT INTO mail_outbox (mail_key, reference, kind, recipient, subject, body, message_id, "
+    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (mail_key) DO NOTHING"
 )
 _LIKE_SPECIALS = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 _NON_DIGITS = re.compile(r"[^0-9]")
@@ -179,7 +185,7 @@ class SqlStorage(DossierStorage):
 
     async def create(
         self, new: NewDossier, *, reference: str, idempotency_key: str, request_hash: str,
-        actor: str, now: datetime,
+        actor: str, now: datetime, mails: Sequence[OutgoingMail] = (),
     ) -> tuple[Dossier, bool]:
         stamp = self.to_db_time(now)
         values = (
@@ -195,6 +201,7 @@ class SqlStorage(DossierStorage):
                 if created:
                     await tx.execute(_HISTORY_INSERT, reference, reference, None, RECEIVED,
                                      actor, None, stamp, None)
+                    await self._queue_mails(tx, mails)
         except Exception as exc:
             if self.is_unique_violation(exc):
                 raise ReferenceTaken(reference) from exc
@@ -253,7 +260,7 @@ class SqlStorage(DossierStorage):
     async def change_status(
         self, reference: str, *, from_status: str, to_status: str, actor: str,
         note: str | None, now: datetime, actor_name: str | None = None,
-        expected_version: int | None = None,
+        expected_version: int | None = None, mails: Sequence[OutgoingMail] = (),
     ) -> Dossier:
         stamp = self.to_db_time(now)
         sql = ("UPDATE dossiers SET status = ?, status_seq = status_seq + 1, updated_at = ? "
@@ -268,6 +275,7 @@ class SqlStorage(DossierStorage):
                 raise StaleStatus(reference)
             await tx.execute(_HISTORY_INSERT, reference, reference, from_status, to_status,
                              actor, note, stamp, actor_name)
+            await self._queue_mails(tx, mails)
             row = await tx.fetchone(_BY_REFERENCE, reference)
         assert row is not None
         return self._dossier(row)
@@ -314,6 +322,49 @@ class SqlStorage(DossierStorage):
                              row["to_status"], row["actor"], row["note"],
                              self.from_db_time(row["changed_at"]), row["actor_name"])
                 for row in rows]
+
+    async def _queue_mails(self, tx: Tx, mails: Sequence[OutgoingMail]) -> None:
+        for mail in mails:
+            stamp = self.to_db_time(mail.created_at)
+            await tx.execute(_MAIL_INSERT, mail.key, mail.reference, mail.kind, mail.recipient,
+                             mail.subject, mail.body, mail.message_id, stamp, stamp)
+
+    async def due_mails(self, now: datetime, limit: int = 20) -> list[OutgoingMail]:
+        async with self.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT mail_key, reference, kind, recipient, subject, body, message_id, "
+                "created_at, attempts FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS "
+                "NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, mail_key LIMIT ?",
+                self.to_db_time(now), limit)
+        return [OutgoingMail(row["mail_key"], row["reference"], row["kind"], row["recipient"],
+                             row["subject"], row["body"], row["message_id"],
+                             self.from_db_time(row["created_at"]), int(row["attempts"]))
+                for row in rows]
+
+    async def claim_mail(self, key: str, now: datetime, lease_until: datetime) -> bool:
+        async with self.transaction() as tx:
+            claimed = await tx.execute(
+                "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ? "
+                "WHERE mail_key = ? AND sent_at IS NULL AND failed_at IS NULL "
+                "AND next_attempt_at <= ?", self.to_db_time(lease_until), key,
+                self.to_db_time(now))
+        return claimed == 1
+
+    async def mail_sent(self, key: str, now: datetime) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE mail_outbox SET sent_at = ?, last_error = NULL "
+                             "WHERE mail_key = ?", self.to_db_time(now), key)
+
+    async def mail_retry(self, key: str, next_attempt_at: datetime, error: str) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE mail_outbox SET next_attempt_at = ?, last_error = ? "
+                             "WHERE mail_key = ?", self.to_db_time(next_attempt_at),
+                             error[:500], key)
+
+    async def mail_failed(self, key: str, now: datetime, error: str) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE mail_outbox SET failed_at = ?, last_error = ? "
+                             "WHERE mail_key = ?", self.to_db_time(now), error[:500], key)
 
     async def ping(self) -> None:
         async with self.transaction() as tx:

@@ -6,6 +6,7 @@ Backends: `sqlite_storage.SqliteStorage` (aiosqlite) and `postgres_storage.Postg
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from bot.dossiers.models import (
     NewDossier,
     StatusChange,
 )
+from bot.dossiers.service.mail_model import OutgoingMail
 
 DEFAULT_DB_URL = "sqlite:///var/dossiers.sqlite3"
 
@@ -41,9 +43,10 @@ class DossierStorage(ABC):
     @abstractmethod
     async def create(
         self, new: NewDossier, *, reference: str, idempotency_key: str, request_hash: str,
-        actor: str, now: datetime,
+        actor: str, now: datetime, mails: Sequence[OutgoingMail] = (),
     ) -> tuple[Dossier, bool]:
-        """Insert unless the idempotency key exists. Returns (dossier, created)."""
+        """Insert unless the idempotency key exists, with `mails` in the same transaction.
+        Returns (dossier, created)."""
 
     @abstractmethod
     async def get(self, reference: str) -> Dossier | None: ...
@@ -69,10 +72,10 @@ class DossierStorage(ABC):
     async def change_status(
         self, reference: str, *, from_status: str, to_status: str, actor: str,
         note: str | None, now: datetime, actor_name: str | None = None,
-        expected_version: int | None = None,
+        expected_version: int | None = None, mails: Sequence[OutgoingMail] = (),
     ) -> Dossier:
         """Raises StaleStatus when the dossier is no longer in `from_status` (or no longer at
-        `expected_version`)."""
+        `expected_version`). `mails` are queued in the same transaction."""
 
     @abstractmethod
     async def assign(self, reference: str, *, assignee: str | None, assignee_name: str | None,
@@ -87,6 +90,23 @@ class DossierStorage(ABC):
 
     @abstractmethod
     async def history(self, reference: str) -> list[StatusChange]: ...
+
+    # --- the mail outbox ---------------------------------------------------------------------
+    @abstractmethod
+    async def due_mails(self, now: datetime, limit: int = 20) -> list[OutgoingMail]: ...
+
+    @abstractmethod
+    async def claim_mail(self, key: str, now: datetime, lease_until: datetime) -> bool:
+        """Take a due mail for one attempt (counts it); False when another worker has it."""
+
+    @abstractmethod
+    async def mail_sent(self, key: str, now: datetime) -> None: ...
+
+    @abstractmethod
+    async def mail_retry(self, key: str, next_attempt_at: datetime, error: str) -> None: ...
+
+    @abstractmethod
+    async def mail_failed(self, key: str, now: datetime, error: str) -> None: ...
 
     @abstractmethod
     async def ping(self) -> None:
