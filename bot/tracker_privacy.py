@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot.privacy import mask_pii
 
@@ -31,14 +34,37 @@ PERSONAL_SLOTS = frozenset({
 REPEATING_RESPONSES = frozenset({"utter_dossier_summary"})
 
 
-def mask_event(event: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the event with every free text masked."""
+def public_contacts(tenants_dir: Path) -> frozenset[str]:
+    """The counters' own published e-mail addresses and phone numbers (content/tenants): not
+    personal data, and a contact card must still show them when the transcript is read back."""
+    found: set[str] = set()
+    for path in sorted(tenants_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for counter in data.get("counters") or []:
+            contact = (counter or {}).get("contact") or {}
+            found.update(str(contact[key]) for key in ("email", "phone") if contact.get(key))
+    return frozenset(found)
+
+
+def _mask(text: str, keep: frozenset[str]) -> str:
+    kept = [value for value in keep if value in text]
+    for index, value in enumerate(kept):
+        text = text.replace(value, f"\x00{index}\x00")
+    text = mask_pii(text)
+    for index, value in enumerate(kept):
+        text = text.replace(f"\x00{index}\x00", value)
+    return text
+
+
+def mask_event(event: Mapping[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A copy of the event with every free text masked, except the published contact data in
+    `keep`."""
     masked = copy.deepcopy(dict(event))
     if masked.get("event") in ("user", "bot") and isinstance(masked.get("text"), str):
-        masked["text"] = mask_pii(masked["text"])
+        masked["text"] = _mask(masked["text"], keep)
     parse_data = masked.get("parse_data")
     if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
-        parse_data["text"] = mask_pii(parse_data["text"])
+        parse_data["text"] = _mask(parse_data["text"], keep)
     return masked
 
 

@@ -6,6 +6,8 @@ endpoints.prod.yml as `type: connectors.tracker_store.PrivateSQLTrackerStore`.""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -14,10 +16,22 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.tracker_privacy import erases_conversation, forgets_personal_data, mask_event, scrub
+from bot.paths import DEFAULT_CONTENT_DIR
+from bot.tracker_privacy import (
+    erases_conversation,
+    forgets_personal_data,
+    mask_event,
+    public_contacts,
+    scrub,
+)
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        content = Path(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+        self._public = public_contacts(content / "tenants")
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         with self.session_scope() as session:
@@ -29,7 +43,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 session.commit()
                 return
             for data in new_events:
-                stored = mask_event(data)
+                stored = mask_event(data, self._public)
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id, type_name=stored.get("event"),
                     timestamp=stored.get("timestamp"),
@@ -52,4 +66,5 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self, event_broker: EventBroker, new_events: list[Event], sender_id: str
     ) -> None:
         for event in new_events:
-            event_broker.publish({"sender_id": sender_id, **mask_event(event.as_dict())})
+            masked = mask_event(event.as_dict(), self._public)
+            event_broker.publish({"sender_id": sender_id, **masked})

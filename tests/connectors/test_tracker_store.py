@@ -109,3 +109,16 @@ async def test_an_erased_conversation_leaves_nothing_in_the_store(tmp_path, doma
     assert await store.retrieve("owner-3") is None
     assert await store.retrieve("owner-4") is not None
     assert "owner-3" not in "".join(await store.keys())
+
+
+async def test_a_counters_published_contact_survives_masking(tmp_path, domain):
+    db = tmp_path / "trackers.sqlite3"
+    store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(db))
+    tracker = DialogueStateTracker("owner-5", domain.slots)
+    tracker.update(user("mijn mail is an@voorbeeld.be"))
+    tracker.update(BotUttered("Voor deze vraag helpt het loket je verder.\n"
+                              "E-mail: ondernemen@aalst.example.be"))
+    await store.save(tracker)
+    raw = stored_text(db)
+    assert "ondernemen@aalst.example.be" in raw  # the counter's own address (content)
+    assert "an@voorbeeld.be" not in raw
