@@ -49,6 +49,7 @@ STATUS_RESPONSES = {
     "afgesloten": "utter_dossier_status_afgesloten",
 }
 UNKNOWN_STATUS = "utter_dossier_status_unknown"
+OFFICER_NOTE = "utter_dossier_status_officer_note"
 
 
 def reference_in(message: Message) -> str | None:
@@ -160,14 +161,20 @@ class ActionDossierStatus(SafeAction):
             return done
         dossier = dossier_view(view)
         municipality = view.get("municipality") or {}
+        reply_contract = build_contract(
+            topic=type_info(dossier["type"]).get("topic"), municipality=dossier["municipality"],
+            nis=municipality.get("nis"), counter=dossier["counter"],
+            handoff=tracker.get_slot("handoff"), dossier=dossier)
         dispatcher.utter_message(
             response=STATUS_RESPONSES.get(str(dossier["status"]), UNKNOWN_STATUS),
             reference=dossier["reference"], type_title=type_title(dossier["type"]),
             counter_name=counter_name(dossier["counter"]) or dossier["counter"],
-            json_message=build_contract(
-                topic=type_info(dossier["type"]).get("topic"), municipality=dossier["municipality"],
-                nis=municipality.get("nis"), counter=dossier["counter"],
-                handoff=tracker.get_slot("handoff"), dossier=dossier))
+            json_message=reply_contract)
+        note = view.get("last_note")
+        if isinstance(note, str) and note.strip():
+            # the officer's message with the current status (never an internal note)
+            dispatcher.utter_message(response=OFFICER_NOTE, officer_note=note.strip(),
+                                     json_message=reply_contract)
         return [*done, SlotSet("dossier", dossier)]
 
     @staticmethod

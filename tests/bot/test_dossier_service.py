@@ -570,3 +570,28 @@ async def test_dossiers_from_before_the_search_column_get_it_on_migration(desk_a
 
     found, total = await storage.search(DossierFilter(text="verbeke"))
     assert total == 1 and found[0].reference == reference
+
+
+async def test_the_owner_sees_the_note_of_the_current_status_only(desk_api):
+    body = submission()
+    reference = (await create(desk_api))["reference"]
+    sofie = acting("console:1", "Sofie", "gent-economie")
+
+    async def owner() -> dict:
+        response = await desk_api.get(f"/api/dossiers/{reference}",
+                                      params={"email": body["applicant"]["email"]})
+        return await response.json()
+
+    assert (await owner())["last_note"] is None
+    await desk_api.post(f"/api/dossiers/{reference}/notes", headers=sofie,
+                        json={"text": "Intern: eerst bellen."})
+    await desk_api.patch(f"/api/dossiers/{reference}", headers=sofie, json={
+        "status": "in_behandeling"})
+    await desk_api.patch(f"/api/dossiers/{reference}", headers=sofie, json={
+        "status": "aanvullende_info_nodig", "note": "  Stuur een plan van het terras.  "})
+    assert (await owner())["last_note"] == "Stuur een plan van het terras."
+    await desk_api.patch(f"/api/dossiers/{reference}", headers=sofie, json={
+        "status": "goedgekeurd"})
+    seen = await owner()
+    assert seen["status"] == "goedgekeurd" and seen["last_note"] is None
+    assert "Intern" not in json.dumps(seen)

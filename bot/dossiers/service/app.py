@@ -131,7 +131,10 @@ class _Handlers:
         if not email:
             return _error(400, "email_required")
         found = await self.desk.find_for_owner(reference, email)
-        return web.json_response(found.owner_view()) if found else _error(404, "not_found")
+        if found is None:
+            return _error(404, "not_found")
+        return web.json_response({**found.owner_view(),
+                                  "last_note": await self.desk.owner_note(found)})
 
     async def list_for_counter(self, request: web.Request) -> web.Response:
         officer = self._officer(request)

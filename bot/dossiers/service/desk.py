@@ -97,6 +97,13 @@ class DossierDesk:
         matches = hmac.compare_digest(given, expected)
         return dossier if dossier is not None and matches else None
 
+    async def owner_note(self, dossier: Dossier) -> str | None:
+        """The officer's note to the owner with the dossier's current status (the latest status
+        change), None when that change had none. Internal notes are never part of it."""
+        history = await self.storage.history(dossier.reference)
+        latest = history[-1] if history else None
+        return latest.note if latest is not None and latest.from_status is not None else None
+
     async def find_for_officer(self, reference: str, officer: Officer) -> Dossier:
         """Another counter's dossier is reported as not found, so officers cannot probe."""
         normalised = normalise_reference(reference)
