@@ -27,10 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import Check, Run, measure, percentile  # noqa: E402
-from bench.procs import STATE, Proc, start_ours, start_stock, stop  # noqa: E402
+from bench.procs import STATE, VARIANTS, Proc, start_ours, start_stock, stop  # noqa: E402
 from bench.stock import CUSTOM_ACTION_REPLY, CUSTOM_ACTION_TEXT, ensure_stock_bot  # noqa: E402
 
 MODEL = ROOT / "models" / "ondernemersloket.tar.gz"
+ACTION_ERROR = "Encountered an exception while running action"  # Rasa's log line (e.g. timeout)
 
 # Eight turns of an owner: greeting, topic questions (action_answer_topic), a municipality,
 # thanks. The first topic question is the custom-action turn of the figures.
@@ -57,6 +58,7 @@ STOCK = (
     "goodbye",
 )
 OURS_TOPIC_ID = "terrasvergunning"
+OURS_PLACES = {"eigenlijk zit mijn zaak in Lokeren": "Lokeren"}
 
 
 def check_ours(text: str, reply: list[dict[str, Any]]) -> bool:
@@ -64,8 +66,11 @@ def check_ours(text: str, reply: list[dict[str, Any]]) -> bool:
     terrace permit topic (so action_answer_topic ran, not the apology)."""
     if not reply or not all(isinstance(m.get("custom"), dict) for m in reply):
         return False
+    customs = [m["custom"] for m in reply]
     if text == OURS_TOPIC:
-        return any(m["custom"].get("topic") == OURS_TOPIC_ID for m in reply)
+        return any(c.get("topic") == OURS_TOPIC_ID for c in customs)
+    if text in OURS_PLACES:  # action_handle_municipality ran (not the apology)
+        return any(c.get("municipality") == OURS_PLACES[text] for c in customs)
     return True
 
 
@@ -142,6 +147,7 @@ def figures(bot: Bot) -> dict[str, float]:
         "actions_startup_s": actions.ready_seconds,
         "failures": float(sum(run.failures for run in bot.runs.values())),
         "turns": float(sum(len(run.turns) for run in bot.runs.values())),
+        "action_errors": float(rasa.log.read_text(errors="replace").count(ACTION_ERROR)),
     }
 
 
@@ -195,19 +201,24 @@ def report(ours: dict[str, float], stock: dict[str, float], meta: dict[str, str]
               for key, label, unit, _ in ROWS]
     lines.append(f"  {'failed turns / turns':<{width}}  {ours['failures']:.0f}/{ours['turns']:.0f}"
                  f"  {stock['failures']:.0f}/{stock['turns']:.0f}")
-    lines.append(f"  load average at start {meta['load_start']}, at end {meta['load_end']} "
-                 f"({os.cpu_count()} cores); {meta['date']}")
+    lines.append(f"  action errors in the Rasa logs {ours['action_errors']:.0f}"
+                 f"  {stock['action_errors']:.0f}")
+    lines.append(f"  ours: {meta['variant']}; load average at start {meta['load_start']}, "
+                 f"at end {meta['load_end']} ({os.cpu_count()} cores); {meta['date']}")
     return "\n".join(lines)
 
 
 def markdown(ours: dict[str, float], stock: dict[str, float], meta: dict[str, str]) -> str:
-    lines = [f"Run of {meta['date']} (load average {meta['load_start']} at start, "
-             f"{meta['load_end']} at end, {os.cpu_count()} cores).", "",
+    lines = [f"Run of {meta['date']}, ours {meta['variant']} (load average "
+             f"{meta['load_start']} at start, {meta['load_end']} at end, {os.cpu_count()} cores).",
+             "",
              "| figure | ours | stock `rasa init` | ours/stock |", "|---|---|---|---|"]
     lines += [f"| {label} | {fmt(ours[key], unit)} | {fmt(stock[key], unit)} | "
               f"{ratio_text(ours[key], stock[key], better)} |" for key, label, unit, better in ROWS]
     lines.append(f"| failed turns | {ours['failures']:.0f} of {ours['turns']:.0f} | "
                  f"{stock['failures']:.0f} of {stock['turns']:.0f} | |")
+    lines.append(f"| action errors (Rasa log) | {ours['action_errors']:.0f} | "
+                 f"{stock['action_errors']:.0f} | |")
     return "\n".join(lines) + "\n"
 
 
@@ -219,18 +230,20 @@ def warm_up(bot: Bot) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="half the conversations")
+    parser.add_argument("--ours-variant", choices=VARIANTS, default="as-is",
+                        help="measure a proposal on our side (see bench/procs.py)")
     args = parser.parse_args(argv)
     if not MODEL.exists():
         print("no trained model: run make train", file=sys.stderr)
         return 1
     project = ensure_stock_bot()
-    meta = {"load_start": loadavg(),
+    meta = {"load_start": loadavg(), "variant": args.ours_variant,
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     procs: list[Proc] = []
     try:
         stock_stack = start_stock(project, STATE / "stock-state")
         procs += stock_stack.procs
-        ours_stack = start_ours(STATE / "ours-state")
+        ours_stack = start_ours(STATE / "ours-state", variant=args.ours_variant)
         procs += ours_stack.procs
         bots = [Bot("ours", ours_stack.url, ours_stack.procs, OURS, OURS_TOPIC, check_ours),
                 Bot("stock", stock_stack.url, stock_stack.procs, STOCK, CUSTOM_ACTION_TEXT,
@@ -251,10 +264,11 @@ def main(argv: list[str] | None = None) -> int:
         stop(procs[::-1])
     print(report(ours, stock, meta))
     STATE.mkdir(parents=True, exist_ok=True)
-    (STATE / "last.json").write_text(json.dumps({"meta": meta, "ours": ours, "stock": stock},
+    name = "last" if args.ours_variant == "as-is" else f"last-{args.ours_variant}"
+    (STATE / f"{name}.json").write_text(json.dumps({"meta": meta, "ours": ours, "stock": stock},
                                                 indent=2), encoding="utf-8")
-    (STATE / "last.md").write_text(markdown(ours, stock, meta), encoding="utf-8")
-    print(f"  table for docs/performance.md: {(STATE / 'last.md').relative_to(ROOT)}")
+    (STATE / f"{name}.md").write_text(markdown(ours, stock, meta), encoding="utf-8")
+    print(f"  table for docs/performance.md: {(STATE / f'{name}.md').relative_to(ROOT)}")
     return 1 if ours["failures"] or stock["failures"] else 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -121,29 +122,45 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-def keep_sqlite_in_state(endpoints: Path, state_dir: Path) -> None:
+VARIANTS = ("as-is", "wal", "no-event-broker")
+
+
+def adjust_endpoints(endpoints: Path, state_dir: Path, variant: str) -> None:
     """The launcher moves the tracker database into the state directory, not yet the SQL event
-    broker's (`var/events.sqlite3` of a developer's `make run`); the bench moves it too."""
+    broker's (`var/events.sqlite3` of a developer's `make run`); the bench moves it too.
+
+    Variants measure a proposal without changing the checkout: `wal` creates the SQLite files
+    in WAL journal mode before Rasa opens them (the mode is stored in the file; synchronous
+    stays Rasa's default), `no-event-broker` drops the event broker."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
     if not endpoints.exists():
         return
     data = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
     broker = data.get("event_broker")
     if isinstance(broker, dict) and broker.get("dialect") == "sqlite" and broker.get("db"):
         broker["db"] = str((state_dir / Path(str(broker["db"])).name).resolve())
-        endpoints.write_text("# bench: launcher's file, event broker moved into the state "
-                             "directory\n" + yaml.safe_dump(data, sort_keys=False),
-                             encoding="utf-8")
+    if variant == "no-event-broker":
+        data.pop("event_broker", None)
+    if variant == "wal":
+        for section in (data.get("tracker_store"), data.get("event_broker")):
+            if isinstance(section, dict) and section.get("dialect") == "sqlite":
+                connection = sqlite3.connect(str(section["db"]))
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.close()
+    endpoints.write_text(f"# bench ({variant}): the launcher's file, SQLite files in the state "
+                         "directory\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
 def start_ours(state_dir: Path, extra_env: Mapping[str, str] | None = None,
-               wrap: Sequence[str] = ()) -> Started:
+               wrap: Sequence[str] = (), variant: str = "as-is") -> Started:
     """Action server then Rasa of our local profile (SQLite tracker store in `state_dir`).
     `wrap` goes before each command's module arguments (e.g. a profiler runner)."""
     config = StackConfig(state_dir=fresh_dir(state_dir), ports=free_ports(),
                          overrides={"RATE_LIMITS": "off", **(extra_env or {})})
     plan = plan_stack(config, without_stack_vars(os.environ))
     prepare_state(config)
-    keep_sqlite_in_state(plan.endpoints_path(), config.state_dir)
+    adjust_endpoints(plan.endpoints_path(), config.state_dir, variant)
     procs: list[Proc] = []
     try:
         for name in ("actions", "rasa"):
