@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc
+.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -101,6 +101,9 @@ content-report: install ## Topics by age of review, bare home pages, unchecked s
 
 import-ipdc: install ## Import local products from the Flemish product catalogue for review (DIR=saved pages, else URL=… or the IPDC feed with IPDC_API_KEY)
 	$(PY) -m bot.ipdc import $(if $(DIR),--dir "$(DIR)",$(if $(URL),--url "$(URL)"))
+
+purge: install ## Delete data older than the tenant's retention_days, once (for cron); prints counts per store
+	$(PY) -m bot.retention
 
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt

@@ -78,6 +78,20 @@ class Counter:
 
 
 @dataclass(frozen=True)
+class RetentionDays:
+    """How many days each kind of data is kept (`retention_days` in the tenant file); the purge
+    job (bot/retention.py) deletes what is older. `closed_dossiers` is the tenant's own choice
+    (its archive rules); None = not set, the dossier service keeps them."""
+
+    conversations: int = 90  # Rasa's tracker store (and the local SQL event broker)
+    handoff_transcripts: int = 90  # hand-off requests and the officers' messages
+    feedback: int = 365
+    analytics_texts: int = 90  # masked texts of unanswered messages in the insights store
+    audit: int = 730  # the officers' audit log
+    closed_dossiers: int | None = None
+
+
+@dataclass(frozen=True)
 class Tenant:
     id: str
     name: str
@@ -85,6 +99,7 @@ class Tenant:
     timezone: str
     default_counter_id: str
     counters: tuple[Counter, ...]
+    retention: RetentionDays = field(default_factory=RetentionDays)
 
     @property
     def default_counter(self) -> Counter:
@@ -157,6 +172,7 @@ def _build(data: Mapping[str, Any]) -> Tenant:
         timezone=zone,
         default_counter_id=data["default_counter"],
         counters=counters,
+        retention=RetentionDays(**data.get("retention_days", {})),
     )
 
 

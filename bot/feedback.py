@@ -106,6 +106,14 @@ class FeedbackStore:
             return int(db.execute("DELETE FROM feedback WHERE conversation_id = ?",
                                   (conversation_id,)).rowcount)
 
+    def purge_before(self, cutoff: datetime) -> int:
+        """Retention: delete the votes cast before `cutoff` (UTC); returns how many."""
+        if not self._path.exists():
+            return 0  # nothing stored yet: do not create the file for this
+        stamp = cutoff.astimezone(timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as db:
+            return int(db.execute("DELETE FROM feedback WHERE at < ?", (stamp,)).rowcount)
+
     def all(self) -> list[Feedback]:
         with self._connect() as db:
             rows = db.execute("SELECT conversation_id, message_id, vote, topic, municipality, "

@@ -19,6 +19,10 @@ class AuditLog:
             "INSERT INTO audit_log (officer_id, action, target, at) VALUES (?, ?, ?, ?)",
             (officer_id, action, target, self._clock()))
 
+    async def purge_before(self, cutoff: float) -> int:
+        """Retention: delete the entries written before `cutoff`; returns how many."""
+        return await self._db.execute("DELETE FROM audit_log WHERE at < ?", (cutoff,))
+
     async def entries(self, limit: int = 100) -> list[AuditEntry]:
         rows = await self._db.fetch_all(
             "SELECT officer_id, action, target, at FROM audit_log ORDER BY id DESC LIMIT ?",

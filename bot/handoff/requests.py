@@ -125,6 +125,18 @@ class RequestStore:
                                         (conversation_id,))
             return int(cursor.rowcount or 0)
 
+    async def purge_before(self, cutoff: float) -> tuple[int, int]:
+        """Retention: delete the requests last touched (created or closed) before `cutoff`,
+        whatever their status, with their contact data, and the transcript lines written
+        before it; returns (requests, messages) deleted."""
+        async with self._db.write() as conn:
+            messages = await conn.execute("DELETE FROM messages WHERE created_at < ?",
+                                          (cutoff,))
+            requests = await conn.execute(
+                "DELETE FROM requests WHERE MAX(created_at, COALESCE(taken_at, 0),"
+                " COALESCE(closed_at, 0)) < ?", (cutoff,))
+            return int(requests.rowcount or 0), int(messages.rowcount or 0)
+
     async def get(self, request_id: int) -> HandoffRequest | None:
         row = await self._db.fetch_one(_SELECT + " WHERE r.id = ?", (request_id,))
         return _request(row) if row else None

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.backoffice import setup_backoffice_routes
 from bot.handoff.web.routes import setup_officer_routes
 from bot.insights.web import setup_insights
+from bot.retention import setup_retention
 from bot.web import chat
 from bot.web.erasure_api import setup_erasure_routes
 from bot.web.rasa_client import RasaClient
@@ -58,4 +59,5 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     setup_widget_routes(app, config)
     setup_erasure_routes(app)
     setup_insights(app, config)
+    setup_retention(app, config.content_dir, config.tenant)  # after the stores it purges
     return app
