@@ -42,6 +42,7 @@ from bot.dossiers.service.mailer import Mailer
 from bot.dossiers.service.ratelimit import RateLimiter
 from bot.dossiers.service.storage import DossierStorage, StaleStatus
 from bot.dossiers.service.submission import SubmissionError
+from bot.dossiers.service.webhooks import WebhookDirectory, WebhookWorker
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")
@@ -54,6 +55,7 @@ MAX_LIST_LIMIT = 5000  # the CSV export asks for everything that matches, up to 
 MAX_BODY_BYTES = 64 * 1024
 DESK: web.AppKey[DossierDesk] = web.AppKey("desk", DossierDesk)
 MAIL_WORKER: web.AppKey[MailWorker] = web.AppKey("mail_worker", MailWorker)
+WEBHOOK_WORKER: web.AppKey[WebhookWorker] = web.AppKey("webhook_worker", WebhookWorker)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -294,21 +296,33 @@ def create_dossier_app(
     mail_texts: MailTexts | None = None,
     mailer: Mailer | None = None,
     mail_interval_seconds: float = 10.0,
+    webhooks: WebhookDirectory | None = None,
+    deliver_webhooks: bool = False,
+    webhook_interval_seconds: float = 10.0,
 ) -> web.Application:
     """The service app. The caller owns `storage` (and closes it).
 
     Owner e-mails are always queued in the outbox (texts from content/mail.yml unless
     `mail_texts` is given); they are sent only when a `mailer` is given (the CLI always gives
-    one: SMTP or .eml files)."""
+    one: SMTP or .eml files).
+
+    Webhook events are queued for counters with a webhook (content/tenants/*.yml unless
+    `webhooks` is given) and delivered when `deliver_webhooks` is true (the CLI)."""
     if len(service_token or "") < MIN_TOKEN_LENGTH:
         raise ValueError(f"the service token needs at least {MIN_TOKEN_LENGTH} characters")
     types = dossier_types if dossier_types is not None else load_dossier_types()
     texts = mail_texts if mail_texts is not None else load_mail_texts()
     worker = MailWorker(storage, mailer, clock, interval_seconds=mail_interval_seconds) \
         if mailer is not None else None
+    directory = webhooks if webhooks is not None else WebhookDirectory()
+    hook_worker = WebhookWorker(storage, directory, clock,
+                                interval_seconds=webhook_interval_seconds) \
+        if deliver_webhooks else None
     desk = DossierDesk(storage, types, reference_prefix=reference_prefix, clock=clock,
                        reference_factory=reference_factory, mail=texts,
-                       mail_queued=worker.wake if worker else lambda: None)
+                       mail_queued=worker.wake if worker else lambda: None,
+                       webhooks=directory,
+                       webhook_queued=hook_worker.wake if hook_worker else lambda: None)
     handlers = _Handlers(desk, service_token, OfficerDirectory(officer_tokens),
                          RateLimiter(lookup_limit, lookup_window_seconds))
     app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_BYTES)
@@ -332,4 +346,16 @@ def create_dossier_app(
                 await task
 
         app.cleanup_ctx.append(send_mail)
+    if hook_worker is not None:
+        app[WEBHOOK_WORKER] = hook_worker
+
+        async def deliver(_: web.Application) -> AsyncIterator[None]:
+            task = asyncio.create_task(hook_worker.run())
+            yield
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await hook_worker.close()
+
+        app.cleanup_ctx.append(deliver)
     return app

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 from bot.dossiers.dossier_types import DossierType
 from bot.dossiers.models import (
+    RECEIVED,
     TRANSITIONS,
     Dossier,
     DossierFilter,
     InternalNote,
+    NewDossier,
     StatusChange,
     can_transition,
 )
@@ -24,6 +26,7 @@ from bot.dossiers.service.auth import Officer
 from bot.dossiers.service.mail_texts import MailTexts
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 from bot.dossiers.service.submission import parse_submission, submission_hash
+from bot.dossiers.service.webhooks import WebhookDirectory, created_events, status_events
 
 SERVICE_ACTOR = "service"
 MAX_REFERENCE_ATTEMPTS = 5
@@ -45,6 +48,13 @@ class InvalidTransition(Exception):
         self.allowed = sorted(TRANSITIONS.get(current, ()))
 
 
+def _received(new: NewDossier, reference: str, fingerprint: str, now: datetime) -> Dossier:
+    """The dossier as it will be stored (for the webhook payload written with it)."""
+    return Dossier(reference, new.type, new.tenant, new.counter, new.municipality_nis,
+                   new.municipality_name, new.applicant, new.fields, new.conversation_id,
+                   RECEIVED, now, now, fingerprint)
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -55,8 +65,12 @@ class DossierDesk:
         reference_prefix: str = "OVL", clock: Callable[[], datetime] = utc_now,
         reference_factory: Callable[[str, int], str] = new_reference,
         mail: MailTexts | None = None, mail_queued: Callable[[], None] = lambda: None,
+        webhooks: WebhookDirectory | None = None,
+        webhook_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.storage = storage
+        self.webhooks = webhooks
+        self.webhook_queued = webhook_queued
         self.mail = mail
         self.mail_queued = mail_queued
         self.types = types
@@ -73,10 +87,13 @@ class DossierDesk:
         for attempt in range(MAX_REFERENCE_ATTEMPTS):
             reference = self.reference_factory(self.prefix, year)
             mails = [self.mail.confirmation(reference, new, now)] if self.mail else []
+            hooks = created_events(self.webhooks, _received(new, reference, fingerprint, now),
+                                   now) if self.webhooks else []
             try:
                 dossier, created = await self.storage.create(
                     new, reference=reference, idempotency_key=idempotency_key,
-                    request_hash=fingerprint, actor=SERVICE_ACTOR, now=now, mails=mails)
+                    request_hash=fingerprint, actor=SERVICE_ACTOR, now=now, mails=mails,
+                    webhooks=hooks)
             except ReferenceTaken:
                 if attempt == MAX_REFERENCE_ATTEMPTS - 1:
                     raise
@@ -85,6 +102,8 @@ class DossierDesk:
                 raise IdempotencyKeyReused(idempotency_key)
             if created and mails:
                 self.mail_queued()
+            if created and hooks:
+                self.webhook_queued()
             return dossier, created
         raise AssertionError("unreachable")
 
@@ -126,12 +145,19 @@ class DossierDesk:
         now = self.clock()
         mails = [self.mail.status_change(dossier, new_status, note, dossier.version + 1, now)] \
             if self.mail else []
+        seq = dossier.version + 1
+        change = StatusChange(dossier.reference, seq, dossier.status, new_status, officer.id,
+                              note, now, officer.name)
+        after = replace(dossier, status=new_status, updated_at=now, version=seq)
+        hooks = status_events(self.webhooks, after, change) if self.webhooks else []
         changed = await self.storage.change_status(
             dossier.reference, from_status=dossier.status, to_status=new_status,
             actor=officer.id, note=note, now=now, actor_name=officer.name,
-            expected_version=expected_version, mails=mails)
+            expected_version=expected_version, mails=mails, webhooks=hooks)
         if mails:
             self.mail_queued()
+        if hooks:
+            self.webhook_queued()
         return changed
 
     async def search(self, query: DossierFilter, officer: Officer

@@ -24,6 +24,7 @@ from bot.dossiers.models import (
 from bot.dossiers.service.mail_model import OutgoingMail
 from bot.dossiers.service.migrations import SCHEMA_VERSION_DDL, load_migrations
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
+from bot.dossiers.service.webhooks import WebhookEvent
 
 _COLUMNS = (
     "reference, idempotency_key, request_hash, dossier_type, tenant, counter, municipality_nis, "
@@ -55,6 +56,11 @@ _MAIL_INSERT = (
     "INSERT INTO mail_outbox (mail_key, reference, kind, recipient, subject, body, message_id, "
     "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (mail_key) DO NOTHING"
+)
+_WEBHOOK_INSERT = (
+    "INSERT INTO webhook_outbox (event_id, reference, seq, tenant, counter, event, body, "
+    "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (event_id) DO NOTHING"
 )
 _LIKE_SPECIALS = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 _NON_DIGITS = re.compile(r"[^0-9]")
@@ -186,6 +192,7 @@ class SqlStorage(DossierStorage):
     async def create(
         self, new: NewDossier, *, reference: str, idempotency_key: str, request_hash: str,
         actor: str, now: datetime, mails: Sequence[OutgoingMail] = (),
+        webhooks: Sequence[WebhookEvent] = (),
     ) -> tuple[Dossier, bool]:
         stamp = self.to_db_time(now)
         values = (
@@ -202,6 +209,7 @@ class SqlStorage(DossierStorage):
                     await tx.execute(_HISTORY_INSERT, reference, reference, None, RECEIVED,
                                      actor, None, stamp, None)
                     await self._queue_mails(tx, mails)
+                    await self._queue_webhooks(tx, webhooks)
         except Exception as exc:
             if self.is_unique_violation(exc):
                 raise ReferenceTaken(reference) from exc
@@ -261,6 +269,7 @@ class SqlStorage(DossierStorage):
         self, reference: str, *, from_status: str, to_status: str, actor: str,
         note: str | None, now: datetime, actor_name: str | None = None,
         expected_version: int | None = None, mails: Sequence[OutgoingMail] = (),
+        webhooks: Sequence[WebhookEvent] = (),
     ) -> Dossier:
         stamp = self.to_db_time(now)
         sql = ("UPDATE dossiers SET status = ?, status_seq = status_seq + 1, updated_at = ? "
@@ -276,6 +285,7 @@ class SqlStorage(DossierStorage):
             await tx.execute(_HISTORY_INSERT, reference, reference, from_status, to_status,
                              actor, note, stamp, actor_name)
             await self._queue_mails(tx, mails)
+            await self._queue_webhooks(tx, webhooks)
             row = await tx.fetchone(_BY_REFERENCE, reference)
         assert row is not None
         return self._dossier(row)
@@ -328,6 +338,46 @@ class SqlStorage(DossierStorage):
             stamp = self.to_db_time(mail.created_at)
             await tx.execute(_MAIL_INSERT, mail.key, mail.reference, mail.kind, mail.recipient,
                              mail.subject, mail.body, mail.message_id, stamp, stamp)
+
+    async def _queue_webhooks(self, tx: Tx, events: Sequence[WebhookEvent]) -> None:
+        for event in events:
+            stamp = self.to_db_time(event.created_at)
+            await tx.execute(_WEBHOOK_INSERT, event.event_id, event.reference, event.seq,
+                             event.tenant, event.counter, event.event, event.body, stamp, stamp)
+
+    async def due_webhooks(self, now: datetime, limit: int = 20) -> list[WebhookEvent]:
+        async with self.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT event_id, reference, seq, tenant, counter, event, body, created_at, "
+                "attempts FROM webhook_outbox w WHERE delivered_at IS NULL "
+                "AND next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_outbox o "
+                "WHERE o.reference = w.reference AND o.seq < w.seq AND o.delivered_at IS NULL) "
+                "ORDER BY next_attempt_at, reference, seq LIMIT ?", self.to_db_time(now), limit)
+        return [WebhookEvent(row["event_id"], row["reference"], int(row["seq"]), row["tenant"],
+                             row["counter"], row["event"], row["body"],
+                             self.from_db_time(row["created_at"]), int(row["attempts"]))
+                for row in rows]
+
+    async def claim_webhook(self, event_id: str, now: datetime, lease_until: datetime) -> bool:
+        async with self.transaction() as tx:
+            claimed = await tx.execute(
+                "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ? "
+                "WHERE event_id = ? AND delivered_at IS NULL AND next_attempt_at <= ?",
+                self.to_db_time(lease_until), event_id, self.to_db_time(now))
+        return claimed == 1
+
+    async def webhook_delivered(self, event_id: str, now: datetime, status: int | None) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE webhook_outbox SET delivered_at = ?, last_status = ?, "
+                             "last_error = NULL WHERE event_id = ?", self.to_db_time(now),
+                             status, event_id)
+
+    async def webhook_retry(self, event_id: str, next_attempt_at: datetime, status: int | None,
+                            error: str) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("UPDATE webhook_outbox SET next_attempt_at = ?, last_status = ?, "
+                             "last_error = ? WHERE event_id = ?",
+                             self.to_db_time(next_attempt_at), status, error[:500], event_id)
 
     async def due_mails(self, now: datetime, limit: int = 20) -> list[OutgoingMail]:
         async with self.transaction() as tx:

@@ -19,6 +19,7 @@ from bot.dossiers.models import (
     StatusChange,
 )
 from bot.dossiers.service.mail_model import OutgoingMail
+from bot.dossiers.service.webhooks import WebhookEvent
 
 DEFAULT_DB_URL = "sqlite:///var/dossiers.sqlite3"
 
@@ -44,6 +45,7 @@ class DossierStorage(ABC):
     async def create(
         self, new: NewDossier, *, reference: str, idempotency_key: str, request_hash: str,
         actor: str, now: datetime, mails: Sequence[OutgoingMail] = (),
+        webhooks: Sequence[WebhookEvent] = (),
     ) -> tuple[Dossier, bool]:
         """Insert unless the idempotency key exists, with `mails` in the same transaction.
         Returns (dossier, created)."""
@@ -73,6 +75,7 @@ class DossierStorage(ABC):
         self, reference: str, *, from_status: str, to_status: str, actor: str,
         note: str | None, now: datetime, actor_name: str | None = None,
         expected_version: int | None = None, mails: Sequence[OutgoingMail] = (),
+        webhooks: Sequence[WebhookEvent] = (),
     ) -> Dossier:
         """Raises StaleStatus when the dossier is no longer in `from_status` (or no longer at
         `expected_version`). `mails` are queued in the same transaction."""
@@ -107,6 +110,22 @@ class DossierStorage(ABC):
 
     @abstractmethod
     async def mail_failed(self, key: str, now: datetime, error: str) -> None: ...
+
+    # --- the webhook outbox ------------------------------------------------------------------
+    @abstractmethod
+    async def due_webhooks(self, now: datetime, limit: int = 20) -> list[WebhookEvent]:
+        """Due events whose earlier events of the same dossier are all delivered."""
+
+    @abstractmethod
+    async def claim_webhook(self, event_id: str, now: datetime, lease_until: datetime) -> bool: ...
+
+    @abstractmethod
+    async def webhook_delivered(self, event_id: str, now: datetime, status: int | None) -> None:
+        ...
+
+    @abstractmethod
+    async def webhook_retry(self, event_id: str, next_attempt_at: datetime, status: int | None,
+                            error: str) -> None: ...
 
     @abstractmethod
     async def ping(self) -> None:
