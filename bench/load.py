@@ -80,8 +80,9 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str,
 
 
 async def conversation(session: aiohttp.ClientSession, url: str, messages: Sequence[str],
-                       check: Check, run: Run, prefix: str = "bench") -> None:
-    sender = sender_id(prefix)
+                       check: Check, run: Run, prefix: str = "bench",
+                       sender: str | None = None) -> None:
+    sender = sender or sender_id(prefix)
     for index, text in enumerate(messages):
         ms, body = await send(session, url, sender, text)
         answered = isinstance(body, list)

@@ -1,13 +1,15 @@
-"""Where a turn's time goes: our stack under pyinstrument, single user, on free ports.
+"""Where a turn's time goes: our stack on free ports with bench/profiled.py, single user.
 
-Starts the action server and Rasa through bench/profiled.py, warms up, measures NLU alone
-(`/model/parse`), then samples both processes while single-user
-conversations run, and splits each process's wall time into buckets (innermost match wins).
+Starts the action server and Rasa under the profiler, warms up, measures NLU alone
+(`/model/parse`), then profiles both processes while single-user turns run:
+  --mode timers (default)  wall-clock timers around NLU, policies, remote action, tracker store,
+                           event broker and reply contract (negligible overhead), ms per turn;
+  --mode sampler           pyinstrument trees (var/bench/profile/*.txt) split into buckets; its
+                           per-call overhead inflates Python-heavy code.
+  --history N              profile turns N+1.. of one conversation instead of fresh ones.
 
-Usage: .venv/bin/python bench/profile_turn.py [--conversations N]
-Writes var/bench/profile/{connectors.rasa_entry,rasa_sdk}.txt (full trees) and prints the
-buckets in ms per turn. Not part of `make bench` (it is slower and its numbers include the
-sampler's overhead).
+Usage: .venv/bin/python bench/profile_turn.py [--mode timers|sampler] [--history 90]
+Not part of `make bench` (slower, and it measures one side only).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_stack import OURS, check_ours  # noqa: E402
-from bench.load import measure, percentile  # noqa: E402
+from bench.load import Run, conversation, measure, percentile, sender_id, session_for  # noqa: E402
 from bench.procs import STATE, start_ours, stop  # noqa: E402
 
 OUT = STATE / "profile"
@@ -108,6 +110,19 @@ async def parse_ms(url: str, token: str, texts: Sequence[str], rounds: int) -> l
     return timings
 
 
+def turns_of(url: str, sender: str, count: int) -> Run:
+    """`count` more turns of conversation `sender`, one after another."""
+    run = Run()
+    messages = [OURS[i % len(OURS)] for i in range(count)]
+
+    async def go() -> None:
+        async with session_for(1) as session:
+            await conversation(session, url, messages, check_ours, run, sender=sender)
+
+    asyncio.run(go())
+    return run
+
+
 def wait_for(paths: Sequence[Path], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not all(p.exists() for p in paths) and time.monotonic() < deadline:
@@ -132,6 +147,8 @@ def show_timers(path: Path, turns: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=10)
+    parser.add_argument("--history", type=int, default=0,
+                        help="profile turns HISTORY+1.. of one conversation (0: fresh ones)")
     parser.add_argument("--mode", choices=("sampler", "timers"), default="timers",
                         help="timers: accurate ms per function; sampler: pyinstrument trees")
     args = parser.parse_args(argv)
@@ -146,10 +163,16 @@ def main(argv: list[str] | None = None) -> int:
         measure(stack.url, [list(OURS)] * 2, check_ours, 1)
         nlu = asyncio.run(parse_ms(stack.url, token, OURS, 5))
         pids = [p.popen.pid for p in stack.procs]
+        sender = sender_id("profile")
+        if args.history:
+            turns_of(stack.url, sender, args.history)
         for pid in pids:
             os.kill(pid, signal.SIGUSR1)
         time.sleep(0.5)
-        run = measure(stack.url, [list(OURS)] * args.conversations, check_ours, 1)
+        if args.history:
+            run = turns_of(stack.url, sender, len(OURS) * args.conversations // 4)
+        else:
+            run = measure(stack.url, [list(OURS)] * args.conversations, check_ours, 1)
         time.sleep(0.2)
         for pid in pids:
             os.kill(pid, signal.SIGUSR2)
@@ -159,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(stack.procs[::-1])
     turns = len(run.turns)
-    print(f"{turns} turns under the sampler: p50 {percentile(run.ms(), 0.5):.0f} ms, "
-          f"failed {run.failures}")
+    print(f"{turns} turns profiled (after {args.history} turns of history): "
+          f"p50 {percentile(run.ms(), 0.5):.0f} ms, failed {run.failures}")
     print(f"NLU alone (/model/parse, {len(nlu)} calls): p50 {statistics.median(nlu):.1f} ms")
     if args.mode == "timers":
         for path in sessions:
