@@ -57,7 +57,7 @@ class StackPlan:
 
 def endpoints_path(config: StackConfig) -> Path:
     """Production: endpoints.prod.yml as it is. Local: a copy of endpoints.yml written into the
-    state directory on start (its SQLite tracker store moved there), see `write_endpoints`."""
+    state directory on start (its SQLite files moved there), see `launcher.state`."""
     if config.profile == "production":
         return config.root / PRODUCTION_ENDPOINTS
     return config.state_dir / "endpoints.local.yml"
