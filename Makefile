@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge
+.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -104,6 +104,9 @@ import-ipdc: install ## Import local products from the Flemish product catalogue
 
 purge: install ## Delete data older than the tenant's retention_days, once (for cron); prints counts per store
 	$(PY) -m bot.retention
+
+fuzz: install ## Fuzz every HTTP API in-process with hypothesis (FUZZ_EXAMPLES inputs, default 100000); prints inputs, 5xx and time
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),100000) $(PY) -m tests.security.fuzz
 
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)==' > constraints.txt

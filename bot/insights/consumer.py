@@ -41,7 +41,7 @@ SEEN_RETENTION_SECONDS = 30 * 86400
 PURGE_EVERY_SECONDS = 3600.0
 
 
-def read_rows(path: Path, sql: str, after: int, limit: int) -> list[tuple[Any, ...]]:
+def read_rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """Rows of a SQLite file another process writes; none while the file or table is missing."""
     if not path.is_file():
         return []
@@ -50,11 +50,30 @@ def read_rows(path: Path, sql: str, after: int, limit: int) -> list[tuple[Any, .
     except sqlite3.Error:
         return []
     try:
-        return list(connection.execute(sql, (after, limit)).fetchall())
+        return list(connection.execute(sql, params).fetchall())
     except sqlite3.OperationalError as error:
         if "no such table" in str(error):
             return []
         raise
+    finally:
+        connection.close()
+
+
+def marker_kept(path: Path, position: int) -> bool:
+    """Whether the row at our position is still the emptied one `forget_rows` left."""
+    return read_rows(path, "SELECT data FROM events WHERE id = ?", position) == [("{}",)]
+
+
+def forget_rows(path: Path, upto: int) -> None:
+    """The SQL broker's table is our queue: delete what was consumed, so the personal data in
+    Rasa's events (form answers) does not stay there. The last row is kept, emptied, so
+    SQLite never hands out its id again (ids only grow; our position stays valid)."""
+    connection = sqlite3.connect(path, timeout=5)
+    try:
+        with connection:
+            connection.execute("DELETE FROM events WHERE id < ?", (upto,))
+            connection.execute("UPDATE events SET sender_id = NULL, data = '{}' WHERE id = ?",
+                               (upto,))
     finally:
         connection.close()
 
@@ -124,6 +143,10 @@ class Consumer:
         """One batch of the SQL broker's events table; returns how many rows were read."""
         async with self.db.transaction() as tx:
             after = await store.position(tx, EVENTS_SOURCE)
+            if after and not await asyncio.to_thread(marker_kept, self.config.events_db, after):
+                # The table was emptied or made anew (ids start over): read it from the start;
+                # the seen keys skip anything read before.
+                after = 0
             rows = await asyncio.to_thread(
                 read_rows, self.config.events_db,
                 "SELECT id, data FROM events WHERE id > ? ORDER BY id LIMIT ?", after, BATCH)
@@ -137,6 +160,11 @@ class Consumer:
                     await self.process(tx, event)
             if rows:
                 await store.set_position(tx, EVENTS_SOURCE, int(rows[-1][0]))
+        if rows:
+            try:
+                await asyncio.to_thread(forget_rows, self.config.events_db, int(rows[-1][0]))
+            except sqlite3.Error as error:  # busy: the next batch deletes them
+                logger.warning("insights: consumed events not deleted yet: %s", error)
         return len(rows)
 
     async def poll_feedback(self) -> int:

@@ -231,3 +231,34 @@ async def test_only_the_lease_holder_consumes(tmp_path):
     assert await second.hold_lease(now=100.0 + consumer_module.LEASE_SECONDS + 1)
     await first.db.close()
     await second.db.close()
+
+
+async def test_consumed_broker_rows_are_deleted_and_ids_stay_valid(tmp_path):
+    events = recorded_events()
+    expected = await ingest_all(tmp_path / "once", events)
+    config = make_config(tmp_path / "queue")
+    write_broker_rows(config.events_db, events[:30])
+    consumer = await make_consumer(config)
+    await consumer.poll_events()
+    with sqlite3.connect(config.events_db) as db:
+        left = db.execute("SELECT id, sender_id, data FROM events").fetchall()
+    assert left == [(30, None, "{}")]  # personal data of forms does not stay in the queue
+    write_broker_rows(config.events_db, events[30:])
+    await consumer.poll_events()
+    await consumer.close_stale_turns(now=0)
+    assert await turns(consumer.db) == expected
+    await consumer.db.close()
+
+
+async def test_a_new_events_table_is_read_from_the_start(tmp_path):
+    events = recorded_events()
+    config = make_config(tmp_path)
+    write_broker_rows(config.events_db, events[:30])
+    consumer = await make_consumer(config)
+    await consumer.poll_events()
+    config.events_db.unlink()  # the developer removed var/events.sqlite3
+    write_broker_rows(config.events_db, events[30:])
+    await consumer.poll_events()  # notices the ids started over
+    await consumer.poll_events()
+    assert len(await turns(consumer.db)) == 11
+    await consumer.db.close()
