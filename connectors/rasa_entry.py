@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 # Module names the filter leaves alone (our code); everything else is third-party.
@@ -48,7 +49,19 @@ def quiet_third_party_warnings() -> None:
     rasa_common._filter_warnings = filter_warnings
 
 
+def with_api_token(argv: list[str], env: Mapping[str, str]) -> list[str]:
+    """Rasa 3.6 takes its API token only as `--auth-token`: add it from RASA_API_TOKEN inside
+    this process, so it never appears in the process list (/proc/<pid>/cmdline keeps the
+    arguments the process was started with). `=` form: a token may start with "-"."""
+    token = env.get("RASA_API_TOKEN", "")
+    if not token or "--enable-api" not in argv or any(
+            arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
+        return argv
+    return [*argv, f"--auth-token={token}"]
+
+
 def main() -> None:
+    sys.argv = with_api_token(sys.argv, os.environ)
     quiet_third_party_warnings()
     import rasa.core.actions.action as rasa_action
     from rasa.__main__ import main as rasa_main

@@ -89,9 +89,10 @@ def build_services(config: StackConfig, env: Mapping[str, str]) -> tuple[Service
                 (("health", f"http://{host}:{ports.actions}/health"),)),
         Service("rasa", DESCRIPTIONS["rasa"],
                 (python, "-m", "connectors.rasa_entry", "run", "--model", str(config.model),
+                 # The API token reaches Rasa through RASA_API_TOKEN in its environment
+                 # (connectors/rasa_entry.py), never on the command line: every local user
+                 # can read a process's arguments, not its environment.
                  "--enable-api",
-                 # `=` form: a random token may start with "-", which argparse would misread
-                 f"--auth-token={env['RASA_API_TOKEN']}",
                  "--interface", host, "--port", str(ports.rasa),
                  "--endpoints", str(endpoints_path(config)), "--credentials", str(credentials)),
                 ports.rasa, f"{rasa}/",
