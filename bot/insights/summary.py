@@ -91,3 +91,21 @@ async def summary(tx: Tx, period: Period, municipalities: Collection[str] | None
 
 def names_from(registry: Mapping[str, str]) -> Callable[[str], str | None]:
     return registry.get
+
+
+async def weekly(tx: Tx, period: Period, municipalities: Collection[str] | None,
+                 min_count: int) -> list[dict[str, Any]]:
+    """Conversations per ISO week (`2026-W48`) and municipality, suppressed like `summary`."""
+    scope = "" if municipalities is None else f" AND nis IN ({_placeholders(municipalities)})"
+    rows = await tx.fetchall(_DAYS.replace("{scope}", scope), period.start.isoformat(),
+                             period.end.isoformat(), *(municipalities or ()))
+    seen: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        year, week, _ = date.fromisoformat(row["day"]).isocalendar()
+        seen.setdefault((f"{year}-W{week:02d}", row["nis"]), set()).add(row["conversation"])
+    return [{"week": week, "nis": nis,
+             "conversations": len(c) if len(c) >= min_count else None}
+            for (week, nis), c in sorted(seen.items())]
+
+
+_DAYS = ("SELECT DISTINCT day, nis, conversation " + _TURNS)

@@ -1,5 +1,6 @@
 """`setup_insights(app, config)`: the insights in our web app behind one call: the summary
-API and the consumer as a background task of the app (no process of its own)."""
+API, the officer's insights page and the consumer as a background task of the app (no process
+of its own)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiohttp import web
 from bot.insights.api import API_KEY, InsightsApi, get_summary
 from bot.insights.config import InsightsConfig
 from bot.insights.consumer import Consumer
+from bot.insights.dashboard import setup_dashboard_routes
 from bot.insights.db import open_database
 from bot.insights.scope import Scope
 from bot.webcore.config import WebConfig
@@ -48,3 +50,4 @@ def setup_insights(app: web.Application, web_config: WebConfig,
     app.cleanup_ctx.append(lifecycle)
     add_check(app, "insights_db", database_answers)
     app.router.add_get("/api/insights/summary", get_summary)
+    setup_dashboard_routes(app)
