@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from bot.counters import load_tenant
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
 from bot.dossiers.intake.summary import format_value
 from bot.dossiers.intake.words import IntakeWords, load_intake
@@ -58,6 +59,15 @@ class FieldBook:
             if applicant.get(key) or key in ("name", "email"):
                 rows.append((self.label(dossier_type, slot), self.value(slot, applicant.get(key))))
         return rows
+
+
+@lru_cache(maxsize=64)
+def counter_name(content_dir: Path, tenant: str, counter: str) -> str:
+    """The counter's name from content/tenants/<tenant>.yml; its id when it is not there."""
+    try:
+        return load_tenant(content_dir / "tenants" / f"{tenant}.yml").counter(counter).name
+    except (KeyError, OSError, ValueError):
+        return counter
 
 
 @lru_cache(maxsize=4)

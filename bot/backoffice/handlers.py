@@ -20,7 +20,7 @@ from bot.backoffice import views
 from bot.backoffice.client import DeskClient, DeskNotFound, DeskRejected, DeskUnavailable
 from bot.backoffice.colleagues import officers_of_counter
 from bot.backoffice.exports import dossiers_csv
-from bot.backoffice.fields import load_field_book
+from bot.backoffice.fields import counter_name, load_field_book
 from bot.backoffice.render import Safe, render, texts
 from bot.backoffice.state import BACKOFFICE_KEY, Backoffice
 from bot.dossiers.models import STATUSES
@@ -197,7 +197,9 @@ async def dossier_page(request: web.Request) -> web.Response:
         "dossier.html", nav=render(NAV), reference=reference,
         type=book.type_title(str(dossier.get("type"))),
         municipality=(dossier.get("municipality") or {}).get("name"),
-        counter=dossier.get("counter"), submitted=views.local_time(dossier.get("created_at")),
+        counter=counter_name(bo.config.content_dir, str(dossier.get("tenant")),
+                             str(dossier.get("counter"))),
+        submitted=views.local_time(dossier.get("created_at")),
         status_label=views.status_label(words, dossier.get("status")),
         fields=views.field_rows(book, dossier),
         transitions=views.transitions(words, dossier, csrf),

@@ -89,12 +89,22 @@ async def test_the_dossier_page_labels_every_field_in_dutch(stack):
                          ("E-mail", "Lotte.Verbeke@example.be"), ("Gemeente", "Gent")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in html.replace("&#x27;", "'"), label
     assert "business_name" not in html and "dossier_" not in html
+    assert "Ondernemersloket Gent" not in html  # this test's counter is not in the tenant
     assert "Ik wil een terras aanvragen" in html and "Ondernemer" in html
     assert "Ingediend" in html and "de assistent (ingediend door de ondernemer)" in html
     for button in ("In behandeling nemen", "Afsluiten"):
         assert button in html
     assert "Goedkeuren" not in html  # not allowed from "received"
     assert ("dossier_viewed", reference) in await stack.audit()
+
+
+async def test_the_counter_is_named_as_in_the_tenant_file(stack):
+    reference = await stack.submit(counter="gent")
+    from tests.bot.handoff.web_helpers import hub
+
+    await hub(stack.web).officers.create("greet", PASSWORD, ["gent"], display_name="Greet")
+    await stack.login("greet")
+    assert "Ondernemersloket Gent" in await page(stack, f"/officer/dossiers/{reference}")
 
 
 async def test_the_transcript_is_optional(stack):
