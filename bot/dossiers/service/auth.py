@@ -6,7 +6,8 @@ the counter id `*` gives access to every counter (a central administrator).
 A caller that acts for one of its own users (the officer console in the web app) names that
 user and their counters in `X-Acting-Officer`, `X-Acting-Officer-Name` (percent-encoded UTF-8)
 and `X-Acting-Counters` (comma-separated). The service then acts as that user: the counters are
-those of the token *and* the header (a header can only narrow access, never widen it)."""
+those of the token *and* the header (a header can only narrow access, never widen it). Only an
+all-counter token may do this."""
 
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ def acting_officer(request: web.Request, caller: Officer) -> Officer:
     officer_id = request.headers.get(ACTING_OFFICER)
     if officer_id is None:
         return caller
+    if not caller.all_counters:
+        # only a caller that manages its own users (an all-counter token) may name one, so
+        # a counter's token cannot write another name into a dossier's history
+        raise BadActingHeaders("acting headers need an all-counter token")
     if not ACTING_ID.fullmatch(officer_id):
         raise BadActingHeaders(ACTING_OFFICER)
     name = unquote(request.headers.get(ACTING_NAME, ""), errors="strict").strip()[:200] or None
