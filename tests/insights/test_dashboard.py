@@ -37,7 +37,14 @@ async def client(aiohttp_client, monkeypatch, tmp_path):
     officers = hub(client).officers
     await officers.create("sofie", PASSWORD, ["aalst"], display_name="Sofie")
     await officers.create("ann", PASSWORD, ["provincie_oost_vlaanderen"], display_name="Ann")
-    async with client.server.app[API_KEY].db.transaction() as tx:
+    await seed_turns(client.server.app)
+    return client
+
+
+async def seed_turns(app) -> None:
+    """Aalst: 4 conversations (3 on terraces, 1 kmo-portefeuille, 1 fallback), Gent 2,
+    Mechelen 4 (outside Oost-Vlaanderen)."""
+    async with app[API_KEY].db.transaction() as tx:
         for n, (nis, topic) in enumerate([("41002", "terrasvergunning")] * 3
                                          + [("41002", "kmo_portefeuille")]
                                          + [("44021", "terrasvergunning")] * 2
@@ -45,7 +52,6 @@ async def client(aiohttp_client, monkeypatch, tmp_path):
             await store.write_turn(tx, Turn(key=f"t{n}", conversation=f"c{n}", at=1.0 + n,
                                             day=TODAY, nis=nis, topic=topic,
                                             fell_back=n == 0))
-    return client
 
 
 async def logged_in(client, name: str) -> None:
