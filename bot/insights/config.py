@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
 
@@ -91,8 +92,6 @@ def parse_tokens(raw: str) -> dict[str, tuple[str, ...]]:
 
 
 def _postgres_url(env: Mapping[str, str]) -> str:
-    from urllib.parse import quote
-
     user = quote(env.get("POSTGRES_USER", "postgres"), safe="")
     password = env.get("POSTGRES_PASSWORD", "")
     auth = f"{user}:{quote(password, safe='')}" if password else user
@@ -101,8 +100,6 @@ def _postgres_url(env: Mapping[str, str]) -> str:
 
 
 def _amqp_url(env: Mapping[str, str]) -> str:
-    from urllib.parse import quote
-
     user = quote(env.get("RABBITMQ_USER", "guest"), safe="")
     password = quote(env.get("RABBITMQ_PASSWORD", "guest"), safe="")
     return (f"amqp://{user}:{password}@{env.get('RABBITMQ_HOST', '127.0.0.1')}:"

@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import aio_pika
+
 from bot.insights import store
 from bot.insights.config import InsightsConfig
 from bot.insights.db import Database, Tx
@@ -281,8 +283,6 @@ class Consumer:
                 delay = min(delay * 2, 10.0)
 
     async def consume_rabbitmq(self) -> None:
-        import aio_pika
-
         connection = await aio_pika.connect_robust(self.config.amqp_url)
         try:
             channel = await connection.channel()
