@@ -209,6 +209,7 @@ async def dossier_page(request: web.Request) -> web.Response:
         assign_form=views.assign_form(words, dossier, colleagues, csrf,
                                       _current_assignee(dossier)),
         history=views.history(words, dossier.get("history") or []),
+        owner_mails=views.owner_mails(words, dossier.get("owner_mails") or []),
         notes=views.notes(words, dossier.get("internal_notes") or []), csrf=csrf)
     return _page(request, session, fill(words["detail_title"], reference=reference), content)
 

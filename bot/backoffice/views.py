@@ -168,6 +168,25 @@ def notes(texts: Texts, entries: Sequence[Mapping[str, Any]]) -> Safe:
                  for n in entries])
 
 
+def owner_mails(texts: Texts, mails: Sequence[Mapping[str, Any]]) -> Safe:
+    """Whether the owner was told: each e-mail of the dossier and how far it got."""
+    if not mails:
+        return render("empty.html", text=texts["mails_empty"])
+    items = []
+    for mail in mails:
+        if mail.get("sent_at"):
+            state = fill(texts["mail_sent"], at=local_time(mail["sent_at"]))
+        elif mail.get("failed_at"):
+            state = fill(texts["mail_failed"], at=local_time(mail["failed_at"]))
+        elif int(mail.get("attempts") or 0) > 0:
+            state = fill(texts["mail_retrying"], attempts=int(mail["attempts"]))
+        else:
+            state = texts["mail_waiting"]
+        items.append(render("history_item.html", what=mail.get("subject"),
+                            at=local_time(mail.get("queued_at")), who=state, note=Safe("")))
+    return join(items)
+
+
 def assignee_text(texts: Texts, dossier: Mapping[str, Any]) -> str:
     assignee = dossier.get("assignee") or {}
     if not assignee.get("id"):

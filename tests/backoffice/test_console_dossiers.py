@@ -295,3 +295,16 @@ async def test_a_dossier_service_that_is_down_gets_a_clear_message(aiohttp_clien
     assert response.status == 503
     assert "De dossierdienst is nu niet bereikbaar" in await response.text()
     assert GENT  # the counters are the officers' own; nothing else is reachable
+
+
+async def test_the_officer_sees_whether_the_owner_was_mailed(stack):
+    reference = await stack.submit()
+    csrf = await stack.login("sofie")
+    html = await page(stack, f"/officer/dossiers/{reference}")
+    # no mail worker in this stack: the confirmation waits in the outbox
+    assert f"Je aanvraag {reference} is goed ontvangen" in html
+    assert "wacht om verstuurd te worden" in html
+    await stack.web.post(f"/officer/dossiers/{reference}/status", data={
+        "csrf": csrf, "status": "in_behandeling", "version": "1"})
+    html = await page(stack, f"/officer/dossiers/{reference}")
+    assert f"Je aanvraag {reference}: in behandeling" in html

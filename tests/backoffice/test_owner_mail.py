@@ -166,6 +166,8 @@ async def test_a_recipient_refused_for_good_is_not_retried(storage):
         assert await worker.deliver_due() == 0
     [row] = await outbox_rows(storage)
     assert row["failed_at"] is not None and row["attempts"] == 1 and "550" in row["last_error"]
+    [seen] = await storage.mails_for(row["mail_key"].split("/")[0])
+    assert seen["failed_at"] and seen["sent_at"] is None and seen["kind"] == "submitted"
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

@@ -121,10 +121,12 @@ class _Handlers:
     async def show(self, request: web.Request) -> web.Response:
         reference = request.match_info["reference"]
         if "Authorization" in request.headers:
-            dossier, history, notes = await self.desk.details(reference, self._officer(request))
+            dossier, history, notes, mails = await self.desk.details(reference,
+                                                                    self._officer(request))
             return web.json_response({**dossier.officer_view(),
                                       "history": [change.as_dict() for change in history],
-                                      "internal_notes": [note.as_dict() for note in notes]})
+                                      "internal_notes": [note.as_dict() for note in notes],
+                                      "owner_mails": mails})
         client = request.remote or "unknown"
         if not self.limiter.allow(client):
             retry_after = str(self.limiter.retry_after(client))

@@ -170,10 +170,12 @@ class DossierDesk:
         return dossiers, total, counts, await self.storage.facets(visible)
 
     async def details(self, reference: str, officer: Officer
-                      ) -> tuple[Dossier, list[StatusChange], list[InternalNote]]:
+                      ) -> tuple[Dossier, list[StatusChange], list[InternalNote],
+                                 list[dict[str, Any]]]:
         dossier = await self.find_for_officer(reference, officer)
         return (dossier, await self.storage.history(dossier.reference),
-                await self.storage.notes(dossier.reference))
+                await self.storage.notes(dossier.reference),
+                await self.storage.mails_for(dossier.reference))
 
     async def assign(self, reference: str, officer: Officer, assignee: str | None,
                      assignee_name: str | None) -> Dossier:

@@ -416,6 +416,20 @@ class SqlStorage(DossierStorage):
             await tx.execute("UPDATE mail_outbox SET failed_at = ?, last_error = ? "
                              "WHERE mail_key = ?", self.to_db_time(now), error[:500], key)
 
+    async def mails_for(self, reference: str) -> list[dict[str, Any]]:
+        async with self.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT mail_key, kind, subject, created_at, sent_at, failed_at, attempts "
+                "FROM mail_outbox WHERE reference = ? ORDER BY created_at, mail_key", reference)
+
+        def stamp(value: Any) -> str | None:
+            return self.from_db_time(value).isoformat() if value is not None else None
+
+        return [{"key": row["mail_key"], "kind": row["kind"], "subject": row["subject"],
+                 "queued_at": stamp(row["created_at"]), "sent_at": stamp(row["sent_at"]),
+                 "failed_at": stamp(row["failed_at"]), "attempts": int(row["attempts"])}
+                for row in rows]
+
     async def ping(self) -> None:
         async with self.transaction() as tx:
             await tx.fetchone("SELECT 1 AS ok")

@@ -111,6 +111,10 @@ class DossierStorage(ABC):
     @abstractmethod
     async def mail_failed(self, key: str, now: datetime, error: str) -> None: ...
 
+    @abstractmethod
+    async def mails_for(self, reference: str) -> list[dict[str, Any]]:
+        """The dossier's e-mails and how far they got (for officers: was the owner told?)."""
+
     # --- the webhook outbox ------------------------------------------------------------------
     @abstractmethod
     async def due_webhooks(self, now: datetime, limit: int = 20) -> list[WebhookEvent]:
