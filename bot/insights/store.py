@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from bot.insights.db import Tx
 from bot.insights.turns import ConversationState, HandoffOutcome, Output, Turn
@@ -143,7 +142,3 @@ async def purge_texts(tx: Tx, before_ts: float) -> int:
 
 async def purge_seen(tx: Tx, before_ts: float) -> int:
     return await tx.execute("DELETE FROM insights_seen WHERE seen_at < ?", before_ts)
-
-
-def rows_as_dicts(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [dict(row) for row in rows]

@@ -11,7 +11,7 @@ questions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -87,10 +87,6 @@ async def summary(tx: Tx, period: Period, municipalities: Collection[str] | None
             entry(row["nis"])["feedback"][row["vote"]] = shown(row["n"], row["conversations"])
     return {"from": period.start.isoformat(), "to": period.end.isoformat(),
             "municipalities": [by_nis[nis] for nis in sorted(by_nis)]}
-
-
-def names_from(registry: Mapping[str, str]) -> Callable[[str], str | None]:
-    return registry.get
 
 
 async def weekly(tx: Tx, period: Period, municipalities: Collection[str] | None,

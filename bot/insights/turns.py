@@ -19,7 +19,7 @@ next user message, or `close_stale` when nothing followed for a while). Definiti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -245,7 +245,3 @@ def close_turn(state: ConversationState, *, tenant: str, zone: str) -> list[Outp
         to_officer=to_officer,
         messages=tuple(messages)))
     return outputs
-
-
-def with_nis(turn: Turn, nis: str | None, municipality: str | None) -> Turn:
-    return replace(turn, nis=nis, municipality=municipality)
