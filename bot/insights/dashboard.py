@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import statistics
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from string import Template
@@ -71,6 +72,8 @@ async def _figures(request: web.Request) -> tuple[InsightsApi, Any, Period, bool
             always=(nis,))
         series = await weekly(tx, period, sorted(chosen) if chosen is not None else None,
                               api.config.min_count)
+        everyone = await summary(tx, period, None, api.scope.names.get, api.config.min_count)
+    figures = {**figures, "median": median_rates(everyone["municipalities"])}
     options = [m["nis"] for m in overview["municipalities"]]
     if nis and nis not in options:
         options.append(nis)
@@ -79,6 +82,28 @@ async def _figures(request: web.Request) -> tuple[InsightsApi, Any, Period, bool
 
 def _count(value: Any) -> str:
     return "–" if value is None else str(value)
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """A share in percent, only when both counts are shown."""
+    if part is None or not whole:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+def median_rates(municipalities: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Median fallback and hand-off rate over the municipalities with shown counts (the
+    comparison a municipality sees beside its own figures)."""
+    result: dict[str, float | None] = {}
+    for key in ("fallbacks", "handoffs"):
+        values = sorted(v for m in municipalities
+                        if (v := rate(m[key], m["conversations"])) is not None)
+        result[key] = statistics.median(values) if values else None
+    return result
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:g} %"
 
 
 async def page(request: web.Request) -> web.Response:
@@ -90,9 +115,11 @@ async def page(request: web.Request) -> web.Response:
     rows = "\n".join(
         "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in (
             m["name"] or m["nis"], _count(m["conversations"]), _count(m["fallbacks"]),
-            _count(m["handoffs"]), _count(m["dossiers_submitted"]),
+            _percent(rate(m["fallbacks"], m["conversations"])), _count(m["handoffs"]),
+            _percent(rate(m["handoffs"], m["conversations"])), _count(m["dossiers_submitted"]),
             _count(m["feedback"]["up"]), _count(m["feedback"]["down"]))) + "</tr>"
         for m in figures["municipalities"])
+    median = figures["median"]
     query = {"from": period.start.isoformat(), "to": period.end.isoformat(),
              **({"nis": nis} if nis else {})}
     data = json.dumps({"summary": figures, "weekly": series, "topic_titles": {}},
@@ -102,6 +129,8 @@ async def page(request: web.Request) -> web.Response:
         counters=html.escape(", ".join(session.officer.counters)),
         **{"from": period.start.isoformat()}, to=period.end.isoformat(),
         options=option_html, rows=rows, data=data, min_count=api.config.min_count,
+        median_fallbacks=_percent(median["fallbacks"]),
+        median_handoffs=_percent(median["handoffs"]),
         csv_url=html.escape(str(request.app.router["insights_csv"].url_for().with_query(query))),
         error='<p class="error">Ongeldige periode: we tonen de laatste 28 dagen.</p>'
         if bad_dates else "")
@@ -122,6 +151,9 @@ async def export_csv(request: web.Request) -> web.Response:
             writer.writerow([*base, f"feedback_{vote}", "", _csv(m["feedback"][vote])])
         for topic, count in m["topics"].items():
             writer.writerow([*base, "topic", topic, _csv(count)])
+    for key, value in figures["median"].items():
+        writer.writerow([period.start.isoformat(), period.end.isoformat(), "", "",
+                         f"median_{key}_percent", "", _csv(value)])
     for point in series:
         writer.writerow([period.start.isoformat(), period.end.isoformat(), point["nis"],
                          "", f"conversations_week_{point['week']}", "",

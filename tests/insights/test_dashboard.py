@@ -14,7 +14,7 @@ import pytest
 
 from bot.insights import store
 from bot.insights.api import API_KEY
-from bot.insights.dashboard import STATIC
+from bot.insights.dashboard import STATIC, median_rates
 from bot.insights.turns import Turn
 from bot.web.app import create_app
 from bot.webcore.config import WebConfig
@@ -139,3 +139,19 @@ async def test_bad_dates_fall_back_to_the_last_four_weeks(client):
     html = await (await client.get("/officer/insights", params={"from": "x", "to": "y"})).text()
     assert 'class="error"' in html
     assert figures(html)["summary"]["to"] == TODAY
+
+
+async def test_each_municipality_beside_the_median_of_all(client):
+    await logged_in(client, "sofie")
+    html = await (await client.get("/officer/insights")).text()
+    assert "Mediaan van alle gemeenten" in html
+    # Gent 0 of 2 and Mechelen 0 of 4 fell back (Aalst's single fallback is suppressed).
+    assert figures(html)["summary"]["median"] == {"fallbacks": 0.0, "handoffs": 0.0}
+    assert "Mechelen" not in html  # the median names no other municipality
+
+
+def test_median_rates():
+    rows = [{"conversations": c, "fallbacks": f, "handoffs": h}
+            for c, f, h in [(10, 1, 0), (20, 10, 2), (8, None, 1), (None, None, None), (5, 5, 5)]]
+    assert median_rates(rows) == {"fallbacks": 50.0, "handoffs": 11.25}
+    assert median_rates([]) == {"fallbacks": None, "handoffs": None}
