@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dossiers.models import NewDossier
 from bot.dossiers.references import ALPHABET, REFERENCE
-from bot.dossiers.service.app import create_dossier_app
+from bot.dossiers.service.app import DESK, create_dossier_app
 from bot.dossiers.service.config import ConfigError, config_from_env
 from bot.dossiers.service.migrations import load_migrations
 from bot.dossiers.service.storage import StaleStatus
@@ -78,6 +78,18 @@ async def test_health(api):
     response = await api.get("/health")
     assert response.status == 200
     assert (await response.json()) == {"status": "ok"}
+
+
+async def test_ready_only_while_the_store_answers(api, monkeypatch):
+    assert (await api.get("/ready")).status == 200
+
+    async def down() -> None:
+        raise OSError("database gone")
+
+    monkeypatch.setattr(api.server.app[DESK].storage, "ping", down)
+    response = await api.get("/ready")
+    assert response.status == 503
+    assert (await response.json())["error"] == "storage_unavailable"
 
 
 async def test_create_returns_a_readable_reference_and_the_dossier_status(api):

@@ -273,6 +273,9 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 def _routes(h: _Handlers) -> Iterable[web.RouteDef]:
     return [
         web.get("/health", h.health),
+        # Readiness is the same question here: the service can work only while its store
+        # answers (the proxy and Kubernetes probe /ready, see deploy/).
+        web.get("/ready", h.health),
         web.post("/api/dossiers", h.create),
         web.get("/api/dossiers", h.search),
         web.get("/api/dossiers/{reference}", h.show),
