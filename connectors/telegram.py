@@ -11,6 +11,7 @@ number and looked up again in the conversation when the owner taps it.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -83,13 +84,25 @@ def incoming(update: Mapping[str, Any]) -> tuple[str, str, float | None, str | N
         query_id = str(query.get("id") or "") or None
     else:
         message = update.get("message") or {}
+        if not isinstance(message, Mapping):  # a forged update: not a message at all
+            return None
         text, sent_at, query_id = message.get("text"), message.get("date"), None
     chat = message.get("chat") if isinstance(message, Mapping) else None
     if not isinstance(chat, Mapping) or chat.get("type") != "private" or \
             not isinstance(text, str) or not isinstance(chat.get("id"), int):
         return None
-    when = float(sent_at) if isinstance(sent_at, (int, float)) else None
-    return str(chat["id"]), text, when, query_id
+    return str(chat["id"]), text, _seconds(sent_at), query_id
+
+
+def _seconds(value: Any) -> float | None:
+    """A message date as a float; None for anything else (also ints too big for a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        when = float(value)
+    except OverflowError:
+        return None
+    return when if math.isfinite(when) else None
 
 
 class TelegramInput(InputChannel):

@@ -27,7 +27,7 @@ from bot.dossiers.models import STATUSES
 from bot.handoff.officers import Session
 from bot.handoff.rasa_api import RasaApiError
 from bot.handoff.transcript import Transcript, build_transcript
-from bot.handoff.web.auth import require_csrf, require_session
+from bot.handoff.web.auth import read_form, require_csrf, require_session
 from bot.handoff.web.pages import page
 from bot.handoff.web.services import Services, fill, services
 
@@ -220,7 +220,7 @@ def _back(reference: str, notice: str) -> web.HTTPSeeOther:
 
 async def _posted(request: web.Request) -> tuple[Session, Mapping[str, Any], DeskClient]:
     session = await require_session(request)
-    form = await request.post()
+    form = await read_form(request)
     require_csrf(request, session, form)
     desk = _desk(request)
     if desk is None:

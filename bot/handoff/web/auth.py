@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 
 from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
 
 from bot.handoff.officers import Session
 from bot.handoff.web.pages import page
@@ -30,6 +31,15 @@ def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, v
     secure = services(request).config.secure_cookies
     response.set_cookie(name, value, httponly=True, samesite="Strict", secure=secure,
                         path=COOKIE_PATH, max_age=max_age)
+
+
+async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+    """The posted form; an empty one when the body cannot be read as a form in its charset
+    (bytes that are not text, an unknown charset): a refusal then, never a 500."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError):
+        return MultiDictProxy(MultiDict())
 
 
 async def current_session(request: web.Request) -> Session | None:
@@ -88,7 +98,7 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     hub = services(request)
     texts = hub.texts()
-    form = await request.post()
+    form = await read_form(request)
     if not tokens_match(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
         return _login_response(request, error=texts["login_expired"], status=403)
     name = str(form.get("name") or "").strip()[:100]
@@ -116,7 +126,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     session = await require_session(request)
-    require_csrf(request, session, await request.post())
+    require_csrf(request, session, await read_form(request))
     hub = services(request)
     await hub.officers.end_session(session)
     await hub.audit.record(session.officer.id, "logout", session.officer.name)

@@ -12,7 +12,7 @@ from bot.handoff.rasa_api import RasaApiError
 from bot.handoff.takeover import TakeoverError
 from bot.handoff.transcript import Transcript, build_transcript
 from bot.handoff.web import views
-from bot.handoff.web.auth import require_csrf, require_session
+from bot.handoff.web.auth import read_form, require_csrf, require_session
 from bot.handoff.web.pages import page
 from bot.handoff.web.render import Safe, join, render
 from bot.handoff.web.services import Services, fill, services
@@ -127,7 +127,7 @@ async def transcript_fragment(request: web.Request) -> web.Response:
 async def act(request: web.Request) -> web.Response:
     """POST take | reply | handback | close; answers with a redirect (post/redirect/get)."""
     session = await require_session(request)
-    form = await request.post()
+    form = await read_form(request)
     require_csrf(request, session, form)
     handoff = await _authorized_request(request, session)
     takeover, officer = services(request).takeover, session.officer

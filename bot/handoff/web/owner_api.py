@@ -14,11 +14,12 @@ from bot.handoff.web.services import Services, fill, services
 from bot.webcore.owner_session import session_id
 
 MAX_TOKEN = 128
+MAX_MESSAGE_ID = 2**63 - 1  # SQLite's largest integer: a bigger `after` would not bind
 
 
 def _after(request: web.Request) -> int:
     try:
-        return max(0, int(request.query.get("after", "0")))
+        return min(MAX_MESSAGE_ID, max(0, int(request.query.get("after", "0"))))
     except ValueError:
         return 0
 
