@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz
+.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -50,10 +50,13 @@ node_modules/.installed: package.json package-lock.json
 install-browser: ## Install Debian's chromium for the browser tests (Playwright uses it, never downloads one)
 	@scripts/install_browser.sh
 
+install-haproxy: ## Install Debian's haproxy for the production profile (the launcher runs it as its own child process)
+	@scripts/install_haproxy.sh
+
 train: install ## Train the model when data, domain, config or content changed
 	$(PY) scripts/train_if_needed.py --out $(MODEL_DIR)
 
-run: install train ## Start dossier service, action server, Rasa and web app (logs in var/log/); prints the URLs
+run: install train $(if $(filter production,$(PROFILE)),install-haproxy) ## Start dossier service, action server, Rasa and web app (logs in var/log/); PROFILE=production: replicas behind HAProxy
 	$(PY) scripts/run.py
 
 lint: install ## ruff + mypy
@@ -63,7 +66,7 @@ lint: install ## ruff + mypy
 check: lint ## Fast loop: lint plus the unit tier (no browser, no trained model, no servers)
 	$(VENV)/bin/pytest -q -m "not e2e and not browser and not services"
 
-unit: install install-browser node_modules/.installed ## Unit, integration and browser tests (pytest)
+unit: install install-browser install-haproxy node_modules/.installed ## Unit, integration and browser tests (pytest)
 	$(VENV)/bin/pytest -q
 
 validate: install ## rasa data validate

@@ -1,11 +1,17 @@
 """Start the planned services in order, each only once the previous one is healthy, and stop
-them all (in reverse order) when done or when one fails."""
+them all (in reverse order) when done or when one fails.
+
+In the production profile HAProxy starts first (its public ports are taken at once, so a
+second stack fails fast) and the stack counts as started once HAProxy routes to every replica
+that was started."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from types import TracebackType
 
+from launcher.config import PROXY, SERVICE_NAMES
 from launcher.process import (
     Running,
     ServiceStartError,
@@ -14,52 +20,101 @@ from launcher.process import (
     stop_all,
     wait_ready,
 )
-from launcher.services import StackPlan
+from launcher.proxy import wait_routed
+from launcher.services import Service, StackPlan
 from launcher.state import prepare_state
 
 
 class Stack:
-    """`with Stack(plan, only=("actions", "rasa")) as stack: ...` or start()/stop()."""
+    """`with Stack(plan, only=("actions", "rasa")) as stack: ...` or start()/stop().
+
+    `only` takes services (`rasa`: all its replicas) or single processes (`rasa-2`); in the
+    production profile the proxy comes along with any of them."""
 
     def __init__(self, plan: StackPlan, only: Iterable[str] | None = None) -> None:
         planned = tuple(service.name for service in plan.services)
-        names = set(only) if only is not None else set(planned)
-        unknown = names - set(planned)
-        if unknown:
-            raise KeyError(f"unknown services: {', '.join(sorted(unknown))}")
+        if only is None:
+            names = set(planned)
+        else:
+            names = set()
+            for name in only:
+                try:
+                    names |= {service.name for service in plan.members(name)}
+                except KeyError:
+                    raise KeyError(f"unknown services: {name}") from None
+            if names and PROXY in planned:
+                names.add(PROXY)
         self.plan = plan
         self.names = tuple(name for name in planned if name in names)  # the plan's order
         self.running: list[Running] = []
+        self.started_seconds: float | None = None  # from the first spawn until all routed
 
     def start(self) -> None:
         """Start each service and wait for its health URL. On failure everything started so
         far is stopped and ServiceStartError (service name, log tail) is raised."""
         config = self.plan.config
-        prepare_state(config)
+        prepare_state(config, self.plan.files)
+        started = time.monotonic()
         try:
             for name in self.names:
-                service = self.plan.service(name)
-                log_path = config.log_path(name)
-                if port_in_use(config.host, service.port):
-                    raise ServiceStartError(
-                        name, f"port {service.port} is already in use (another stack running?)")
-                running = spawn(service, self.plan.env, config.root, log_path)
-                self.running.append(running)
-                wait_ready(running, config.startup_timeout)
+                self._start_one(self.plan.service(name))
+            self._wait_routed()
         except BaseException:
             self.stop()
             raise
+        self.started_seconds = time.monotonic() - started
+
+    def _start_one(self, service: Service) -> None:
+        config = self.plan.config
+        for port in (service.port, *service.binds):
+            if port_in_use(config.host, port):
+                raise ServiceStartError(
+                    service.name, f"port {port} is already in use (another stack running?)")
+        log_path = config.log_path(service.name)
+        try:
+            running = spawn(service, self.plan.env_of(service), config.root, log_path)
+        except FileNotFoundError:
+            hint = " (scripts/install_haproxy.sh installs it)" if service.name == PROXY else ""
+            raise ServiceStartError(service.name,
+                                    f"{service.argv[0]} not found{hint}") from None
+        self.running.append(running)
+        wait_ready(running, config.startup_timeout)
+
+    def _wait_routed(self) -> None:
+        """Production: HAProxy sends traffic to a replica after two good health checks."""
+        if PROXY not in self.names:
+            return
+        proxy = self.plan.service(PROXY)
+        status = proxy.health_url.rsplit("/", 1)[0] + "/stats"
+        behind = [name for name in self.names if name != PROXY]
+        pending = wait_routed(status, behind, self.plan.config.startup_timeout)
+        if pending:
+            raise ServiceStartError(PROXY, f"HAProxy does not route to {', '.join(pending)} "
+                                    "(failed health checks)", self.plan.config.log_path(PROXY))
 
     def stop(self) -> None:
         stop_all([r.process for r in reversed(self.running)], self.plan.config.stop_timeout)
         self.running = []
 
     def exited(self) -> str | None:
-        """Name of a service whose process has ended, if any."""
+        """Name of a process that has ended, if any."""
         return next((r.service.name for r in self.running if r.exited()), None)
 
+    def failed(self) -> str | None:
+        """Name of a service none of whose processes runs any more (HAProxy, the web app, or
+        every replica of Rasa or the action server), if any: what stops `make run`. A single
+        dead replica is not: the proxy takes it out."""
+        alive: dict[str, bool] = {}
+        for running in self.running:
+            group = running.service.service
+            alive[group] = alive.get(group, False) or not running.exited()
+        return next((group for group, up in alive.items() if not up), None)
+
     def url(self, name: str) -> str:
-        """Base URL of a service (`http://127.0.0.1:<port>`)."""
+        """Base URL of a service as clients reach it (`http://127.0.0.1:<port>`; production:
+        the proxy's port), or of one process (`rasa-2`, `proxy`) on its own port."""
+        if name in SERVICE_NAMES:
+            return f"http://{self.plan.config.host}:{self.plan.config.ports.of(name)}"
         return f"http://{self.plan.config.host}:{self.plan.service(name).port}"
 
     def __enter__(self) -> Stack:

@@ -1,7 +1,9 @@
-"""The state directory: created on start, with the local profile's endpoints file in it."""
+"""The state directory: created on start, with the local profile's endpoints file or the
+production profile's HAProxy configuration in it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,13 @@ def local_endpoints(config: StackConfig) -> dict[str, Any]:
     return endpoints
 
 
-def prepare_state(config: StackConfig) -> None:
+def prepare_state(config: StackConfig, files: Iterable[tuple[Path, str]] = ()) -> None:
+    """The state and log folders, the local profile's endpoints file and the plan's rendered
+    files (production: haproxy.cfg)."""
     config.log_dir.mkdir(parents=True, exist_ok=True)
+    for path, text in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     if config.profile == "local":
         path = endpoints_path(config)
         text = "# Written by the launcher from endpoints.yml; edit that file instead.\n"

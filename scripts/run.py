@@ -1,9 +1,13 @@
 """`make run`: start the dossier service (8100), the action server (5055), Rasa (5005) and the
 web app (8000) with the launcher, print a short summary, stop everything on Ctrl-C.
 
-Each service writes to its own log file in `var/log/`. When one process dies, everything is
-stopped (a supervisor restarts the whole unit). `--state-dir` puts databases and logs
-elsewhere (tests use a temporary directory).
+`PROFILE=production`: HAProxy on those ports, `RASA_REPLICAS` Rasa and `ACTION_REPLICAS`
+action server replicas (default 2 each), the web app and the dossier service behind it.
+
+Each process writes to its own log file in `var/log/`. When a service is gone (its one
+process, or every replica of it, or HAProxy), everything is stopped (a supervisor restarts
+the whole unit); a single dead replica is only reported, the proxy takes it out. `--state-dir`
+puts databases and logs elsewhere (tests use a temporary directory).
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = plan_stack(config, os.environ)
     stack = Stack(plan)
     signal.signal(signal.SIGTERM, _interrupt)
-    print(f"starting {', '.join(plan.service(n).description for n in stack.names)} "
+    descriptions = dict.fromkeys(plan.service(n).description for n in stack.names)
+    print(f"starting {', '.join(descriptions)} "
           f"(logs in {shown_path(config.log_dir, ROOT)}) ...", flush=True)
     try:
         try:
@@ -56,11 +61,23 @@ def main(argv: list[str] | None = None) -> int:
         except ServiceStartError as exc:
             print(exc, file=sys.stderr, flush=True)
             return 1
-        print(startup_summary(plan, stack.names, channels), flush=True)
+        took = stack.started_seconds if config.proxied else None
+        print(startup_summary(plan, stack.names, channels, took), flush=True)
+        reported: set[str] = set()
         while True:
-            name = stack.exited()
+            for running in stack.running:
+                name = running.service.name
+                if name not in reported and running.exited():
+                    reported.add(name)
+                    left = sum(not r.exited() for r in stack.running
+                               if r.service.service == running.service.service)
+                    if left:
+                        print(f"{name} exited ({left} left behind the proxy, which takes it "
+                              f"out); see {config.log_path(name)}", file=sys.stderr, flush=True)
+            name = stack.failed()
             if name is not None:
-                log = config.log_path(name)
+                last = [r.service.name for r in stack.running if r.service.service == name][-1]
+                log = config.log_path(last)
                 print(f"{name} exited; stopping everything. Last lines of {log}:\n"
                       f"{log_tail(log)}", file=sys.stderr, flush=True)
                 return 1

@@ -41,3 +41,31 @@ def test_state_files_named_in_the_doc_are_the_launchers(tmp_path: Path) -> None:
         name = Path(env[variable]).name
         assert f"var/{name}" in text, f"{variable}: var/{name} missing from the doc"
         assert f"`{variable}`" in text
+
+
+def production_table() -> list[list[str]]:
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## Production profile", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+
+
+def test_the_production_table_matches_the_launchers_plan(tmp_path: Path) -> None:
+    plan = plan_stack(make_run_config({"PROFILE": "production"}, tmp_path), {})
+    rows = production_table()
+    groups = list(dict.fromkeys(service.service for service in plan.services))
+    assert [row[0].strip("`") for row in rows] == groups == ["proxy", *SERVICE_NAMES]
+    haproxy_cfg = plan.files[0][1]
+    for row in rows[1:]:
+        name = row[0].strip("`")
+        members = plan.members(name)
+        count = re.sub(r"`[A-Z_]+` \((\d+)\)", r"\1", row[1])
+        assert count == str(len(members)), (name, row[1])
+        variable = {"rasa": "RASA_REPLICAS", "actions": "ACTION_REPLICAS"}.get(name)
+        if variable is not None:
+            assert f"`{variable}`" in row[1]
+        assert row[2] == str(plan.config.ports.of(name))
+        health = row[3].strip("`")
+        assert members[0].health_url.endswith(f":{members[0].port}{health}")
+        backend = haproxy_cfg.split(f"\nbackend {name}\n", 1)[1].split("\n\n", 1)[0]
+        assert f"option httpchk GET {health}\n" in backend

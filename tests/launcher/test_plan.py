@@ -74,8 +74,9 @@ def test_commands_of_the_four_services(tmp_path: Path) -> None:
 
 def test_production_profile_uses_endpoints_prod(tmp_path: Path) -> None:
     plan = plan_stack(StackConfig(state_dir=tmp_path, profile="production"), {})
-    rasa = plan.service("rasa").argv
-    assert rasa[rasa.index("--endpoints") + 1] == str(ROOT / "endpoints.prod.yml")
+    for rasa in plan.members("rasa"):
+        argv = rasa.argv
+        assert argv[argv.index("--endpoints") + 1] == str(ROOT / "endpoints.prod.yml")
     assert plan.env["PROFILE"] == "production"
 
 
