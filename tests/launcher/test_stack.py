@@ -3,6 +3,7 @@ service, so readiness, log files, failures and stopping are exercised for real."
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import sys
 import time
@@ -141,3 +142,20 @@ def test_exited_names_a_service_that_died(tmp_path: Path) -> None:
         stack.running[0].process.terminate()
         stack.running[0].process.wait(5)
         assert stack.exited() == "one"
+
+
+def test_a_service_fails_only_when_its_last_replica_is_gone(tmp_path: Path) -> None:
+    one, two, single = free_port(), free_port(), free_port()
+    services = (fake("rasa-1", one), fake("rasa-2", two), fake("web", single))
+    services = tuple(dataclasses.replace(s, group="rasa") if s.name != "web" else s
+                     for s in services)
+    with Stack(plan_of(tmp_path, *services)) as stack:
+        assert Stack(stack.plan, only=["rasa"]).names == ("rasa-1", "rasa-2")
+        first, second = stack.running[0].process, stack.running[1].process
+        first.kill()
+        first.wait(5)
+        assert stack.exited() == "rasa-1"
+        assert stack.failed() is None  # rasa-2 still serves
+        second.kill()
+        second.wait(5)
+        assert stack.failed() == "rasa"
