@@ -57,19 +57,22 @@ STOCK = (
     "are you a bot?",
     "goodbye",
 )
-OURS_TOPIC_ID = "terrasvergunning"
-OURS_PLACES = {"eigenlijk zit mijn zaak in Lokeren": "Lokeren"}
+# What each turn must show in the reply contract (so its custom action ran, not the apology).
+OURS_TOPICS = {OURS_TOPIC: "terrasvergunning",
+               "hoe vraag ik de kmo-portefeuille aan?": "kmo_portefeuille",
+               "heb ik een vergunning nodig voor een uithangbord?": "reclame_uithangbord"}
+OURS_PLACES = {"eigenlijk zit mijn zaak in Lokeren": "Lokeren", "postcode 9200": "Dendermonde"}
 
 
 def check_ours(text: str, reply: list[dict[str, Any]]) -> bool:
-    """Every message carries the reply contract under `custom`; the topic question got the
-    terrace permit topic (so action_answer_topic ran, not the apology)."""
+    """Every message carries the reply contract under `custom`; topic questions got their
+    topic and places their municipality (so the custom action ran, not the apology)."""
     if not reply or not all(isinstance(m.get("custom"), dict) for m in reply):
         return False
     customs = [m["custom"] for m in reply]
-    if text == OURS_TOPIC:
-        return any(c.get("topic") == OURS_TOPIC_ID for c in customs)
-    if text in OURS_PLACES:  # action_handle_municipality ran (not the apology)
+    if text in OURS_TOPICS:
+        return any(c.get("topic") == OURS_TOPICS[text] for c in customs)
+    if text in OURS_PLACES:
         return any(c.get("municipality") == OURS_PLACES[text] for c in customs)
     return True
 
