@@ -5,6 +5,11 @@ Same events as the stock channel (`session_request`/`session_confirm`, `user_utt
 
 * the page context (tenant, municipality, NIS) given at `session_request` is kept for the
   socket and attached as metadata to every message, merged with what a message carries;
+* conversation ids are issued by this server and signed (`ConversationIds`: a random id plus
+  an HMAC of it with `WIDGET_SESSION_SECRET`, random per process when unset): a
+  `session_request` with an id the server did not issue (unknown, made up, or another
+  channel's conversation) gets a new conversation, so nobody joins a conversation whose signed
+  id they were not given; the widget keeps the id `session_confirm` gives it;
 * a message only goes into the conversation its socket asked for (`session_request`), and the
   socket really joins that conversation's room, so pushed messages (an officer's reply during a
   hand-off) reach every open tab of it;
@@ -17,7 +22,11 @@ Same events as the stock channel (`session_request`/`session_confirm`, `user_utt
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
+import os
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -41,6 +50,37 @@ logger = logging.getLogger(__name__)
 
 TURN_COMPLETE_EVT = "turn_complete"
 MAX_PACKET_BYTES = 16 * 1024
+KEY_VARIABLE = "WIDGET_SESSION_SECRET"
+
+
+class ConversationIds:
+    """Conversation ids the server issues: 32 random hex characters, `-`, and 22 characters of
+    the HMAC-SHA256 of them (URL-safe base64), 55 in all, so they still pass
+    `valid_session_id`. Only an id with the right signature is taken back."""
+
+    NONCE = 32
+    SIGNATURE = 22
+
+    def __init__(self, secret: str | bytes | None = None) -> None:
+        if secret is None:
+            secret = os.environ.get(KEY_VARIABLE, "") or secrets.token_bytes(32)
+        self._key = secret.encode("utf-8") if isinstance(secret, str) else secret
+
+    def _sign(self, nonce: str) -> str:
+        digest = hmac.new(self._key, nonce.encode("ascii"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii")[:self.SIGNATURE]
+
+    def new(self) -> str:
+        nonce = secrets.token_hex(self.NONCE // 2)
+        return f"{nonce}-{self._sign(nonce)}"
+
+    def issued(self, value: Any) -> bool:
+        if not isinstance(value, str) or len(value) != self.NONCE + 1 + self.SIGNATURE:
+            return False
+        nonce, dash, signature = value[:self.NONCE], value[self.NONCE], value[self.NONCE + 1:]
+        if dash != "-" or not all(c in "0123456789abcdef" for c in nonce):
+            return False
+        return hmac.compare_digest(signature, self._sign(nonce))
 
 
 class WidgetOutput(OutputChannel):
@@ -92,7 +132,9 @@ class WidgetInput(InputChannel):
 
     def __init__(self, user_message_evt: str = "user_uttered",
                  bot_message_evt: str = "bot_uttered", session_persistence: bool = True,
-                 socketio_path: str = "/socket.io", metadata_key: str = "metadata") -> None:
+                 socketio_path: str = "/socket.io", metadata_key: str = "metadata",
+                 ids: ConversationIds | None = None) -> None:
+        self.ids = ids or ConversationIds()
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.session_persistence = session_persistence
@@ -118,7 +160,9 @@ class WidgetInput(InputChannel):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            conversation = valid_session_id(data.get("session_id")) or secrets.token_hex(16)
+            asked = valid_session_id(data.get("session_id"))
+            # Only an id this server issued is taken back; anything else: a new conversation.
+            conversation = asked if self.ids.issued(asked) else self.ids.new()
             page = page_metadata(data.get(self.metadata_key))
             previous = (await sio.get_session(sid)).get("conversation")
             await sio.save_session(sid, {"conversation": conversation, "page": page})

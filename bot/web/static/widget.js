@@ -363,6 +363,11 @@
       },
       event: function (name, data) {
         if (name === "session_confirm") {
+          // The server issues (signs) conversation ids: keep the one it gives. When it did not
+          // take the stored one back (e.g. after a restart), this is a new conversation.
+          if (state.sessionId && state.sessionId !== String(data) && !turn) {
+            state.items = []; state.handoff = "none"; rerender();
+          }
           state.sessionId = String(data); save();
           online = true;
           failed = false;
