@@ -6,7 +6,8 @@ Same events as the stock channel (`session_request`/`session_confirm`, `user_utt
 * the page context (tenant, municipality, NIS) given at `session_request` is kept for the
   socket and attached as metadata to every message, merged with what a message carries;
 * conversation ids are issued by this server and signed (`ConversationIds`: a random id plus
-  an HMAC of it with `WIDGET_SESSION_SECRET`, random per process when unset): a
+  an HMAC of it with `WIDGET_SESSION_SECRET`; unset: a key derived from the run's
+  RASA_API_TOKEN, shared by the Rasa replicas, or random per process without one): a
   `session_request` with an id the server did not issue (unknown, made up, or another
   channel's conversation) gets a new conversation, so nobody joins a conversation whose signed
   id they were not given; the widget keeps the id `session_confirm` gives it;
@@ -53,6 +54,16 @@ MAX_PACKET_BYTES = 16 * 1024
 KEY_VARIABLE = "WIDGET_SESSION_SECRET"
 
 
+def _run_key() -> bytes:
+    """Without WIDGET_SESSION_SECRET: a key derived from this run's Rasa API token, so every
+    Rasa replica of one stack accepts the others' ids (the launcher makes the token random per
+    run when it is unset); random per process when there is no token either."""
+    token = os.environ.get("RASA_API_TOKEN", "")
+    if not token:
+        return secrets.token_bytes(32)
+    return hmac.new(token.encode("utf-8"), b"widget conversation ids", hashlib.sha256).digest()
+
+
 class ConversationIds:
     """Conversation ids the server issues: 32 random hex characters, `-`, and 22 characters of
     the HMAC-SHA256 of them (URL-safe base64), 55 in all, so they still pass
@@ -63,7 +74,7 @@ class ConversationIds:
 
     def __init__(self, secret: str | bytes | None = None) -> None:
         if secret is None:
-            secret = os.environ.get(KEY_VARIABLE, "") or secrets.token_bytes(32)
+            secret = os.environ.get(KEY_VARIABLE, "") or _run_key()
         self._key = secret.encode("utf-8") if isinstance(secret, str) else secret
 
     def _sign(self, nonce: str) -> str:

@@ -51,5 +51,12 @@ def test_ids_are_signed_with_the_configured_secret(monkeypatch: pytest.MonkeyPat
     assert ConversationIds().issued(before_restart)  # same secret: still valid
     assert len(before_restart) == 55 and before_restart.count("-") == 1
     monkeypatch.delenv("WIDGET_SESSION_SECRET")
-    assert not ConversationIds().issued(before_restart)  # random key per run when unset
+    monkeypatch.setenv("RASA_API_TOKEN", "this-runs-token")
+    replica_1 = ConversationIds().new()
+    assert ConversationIds().issued(replica_1)  # another Rasa replica of the same run
+    assert not ConversationIds().issued(before_restart)
+    monkeypatch.setenv("RASA_API_TOKEN", "the-next-runs-token")
+    assert not ConversationIds().issued(replica_1)  # random per run when unset
+    monkeypatch.delenv("RASA_API_TOKEN")
+    assert not ConversationIds().issued(ConversationIds().new())  # per process, no token
     assert not ConversationIds("x").issued(None) and not ConversationIds("x").issued(123)
