@@ -128,9 +128,15 @@ async def test_socketio_owner_gets_the_officer_reply_pushed(stack: Stack) -> Non
     client = socketio.AsyncClient()
     received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
+    confirmed: asyncio.Queue[str] = asyncio.Queue()
+
     @client.on("bot_uttered")
     async def on_bot(data: dict[str, Any]) -> None:
         await received.put(data)
+
+    @client.on("session_confirm")
+    async def on_confirm(data: Any) -> None:
+        await confirmed.put(str(data))
 
     async def wait_for(fragment: str) -> dict[str, Any]:
         while True:
@@ -140,11 +146,13 @@ async def test_socketio_owner_gets_the_officer_reply_pushed(stack: Stack) -> Non
 
     console = Console(stack)
     await asyncio.to_thread(console.login)
-    session = "sio-" + secrets.token_hex(8)
     # long-polling: the websocket transport of this engineio needs a newer aiohttp
     await client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": session})
+        # The server issues the conversation id (a made-up one is not taken): use what it says.
+        await client.emit("session_request", {"session_id": "sio-" + secrets.token_hex(8)})
+        session = await asyncio.wait_for(confirmed.get(), 30)
+        assert session.count("-") == 1 and not session.startswith("sio-")
         for text in ("ik wil een ambtenaar spreken", "Aalst"):
             await client.emit("user_uttered", {"message": text, "session_id": session})
         queued = await wait_for("in de wachtrij")
