@@ -5,6 +5,10 @@
     with Stack(plan) as stack:                                 # starts in order, waits for health
         stack.url("rasa")
 
+`PROFILE=production` (StackConfig(profile="production")) starts HAProxy first on the public
+ports and the replicas behind it (`rasa-1`, `actions-2`, ...; launcher/proxy.py renders its
+configuration); `stack.url("rasa")` is then the proxy's address.
+
 Nothing happens at import time; see docs/architecture.md for the processes and their state.
 """
 
