@@ -56,12 +56,27 @@ def _mask(text: str, keep: frozenset[str]) -> str:
     return text
 
 
+def _mask_values(value: Any, keep: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        return _mask(value, keep)
+    if isinstance(value, dict):
+        return {key: _mask_values(item, keep) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask_values(item, keep) for item in value]
+    return value
+
+
 def mask_event(event: Mapping[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A copy of the event with every free text masked, except the published contact data in
     `keep`."""
     masked = copy.deepcopy(dict(event))
     if masked.get("event") in ("user", "bot") and isinstance(masked.get("text"), str):
         masked["text"] = _mask(masked["text"], keep)
+    if masked.get("event") == "bot":
+        # A response's variables travel in its metadata (and buttons in its data): an e-mail
+        # address filled into a sentence is as personal there as in the text.
+        for key in ("metadata", "data"):
+            masked[key] = _mask_values(masked.get(key), keep)
     parse_data = masked.get("parse_data")
     if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
         parse_data["text"] = _mask(parse_data["text"], keep)
@@ -77,9 +92,23 @@ def erases_conversation(events: Iterable[Mapping[str, Any]]) -> bool:
                is True for e in events)
 
 
-def forgets_personal_data(events: Iterable[Mapping[str, Any]]) -> bool:
-    return any(e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS
-               and e.get("value") is None for e in events)
+def for_broker(event: Mapping[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What leaves through the event broker: the masked event, without the values of personal
+    slots (no consumer of the stream needs them; the dossier service has them)."""
+    published = mask_event(event, keep)
+    if published.get("event") == "slot" and published.get("name") in PERSONAL_SLOTS \
+            and published.get("value") is not None:
+        published["value"] = REMOVED
+    return published
+
+
+def forgets_personal_data(events: Iterable[Mapping[str, Any]], form_active: bool) -> bool:
+    """A personal slot was reset in this turn and no form is running any more: the form is
+    over (submitted, stopped or handed over). A reset while the form runs is a question asked
+    again (a wrong answer, a correction), and the answers are still needed."""
+    return not form_active and any(
+        e.get("event") == "slot" and e.get("name") in PERSONAL_SLOTS and e.get("value") is None
+        for e in events)
 
 
 def _response_of(event: Mapping[str, Any]) -> str | None:
@@ -111,5 +140,7 @@ def scrub(events: list[dict[str, Any]]) -> list[int]:
         elif kind == "bot" and _response_of(event) in REPEATING_RESPONSES \
                 and event.get("text") != REMOVED:
             event["text"] = REMOVED
+            event["metadata"] = {"utter_action": _response_of(event)}
+            event["data"] = {}
             changed.append(index)
     return changed

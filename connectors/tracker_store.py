@@ -19,6 +19,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot.paths import DEFAULT_CONTENT_DIR
 from bot.tracker_privacy import (
     erases_conversation,
+    for_broker,
     forgets_personal_data,
     mask_event,
     public_contacts,
@@ -50,7 +51,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     intent_name=stored.get("parse_data", {}).get("intent", {}).get(
                         INTENT_NAME_KEY),
                     action_name=stored.get("name"), data=json.dumps(stored)))
-            if forgets_personal_data(new_events):
+            if forgets_personal_data(new_events, form_active=bool(tracker.active_loop_name)):
                 session.flush()
                 self._scrub(session, tracker.sender_id)
             session.commit()
@@ -66,5 +67,5 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self, event_broker: EventBroker, new_events: list[Event], sender_id: str
     ) -> None:
         for event in new_events:
-            masked = mask_event(event.as_dict(), self._public)
-            event_broker.publish({"sender_id": sender_id, **masked})
+            published = for_broker(event.as_dict(), self._public)
+            event_broker.publish({"sender_id": sender_id, **published})

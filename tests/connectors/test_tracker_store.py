@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_privacy import REMOVED, scrub
@@ -47,7 +47,10 @@ async def test_free_text_is_masked_in_the_store_and_the_broker(tmp_path, domain)
     tracker.update(user("mail me op jan.peeters@voorbeeld.be of 0470 12 34 56, "
                         "rijksregisternummer 85.07.30-033.61, BE68 5390 0754 7034"))
     tracker.update(BotUttered("Ik noteer jan.peeters@voorbeeld.be"))
+    tracker.update(SlotSet("dossier_applicant_name", "Jan Peeters"))
     await store.save(tracker)
+    assert "Jan Peeters" not in str(broker.published)  # no personal slot value leaves
+    assert "Jan Peeters" in stored_text(db)  # the running form still needs it
     raw = stored_text(db)
     for secret in ("jan.peeters@voorbeeld.be", "0470 12 34 56", "85.07.30-033.61",
                    "BE68 5390 0754 7034"):
@@ -67,13 +70,22 @@ async def test_form_answers_stay_until_the_form_forgets_them_then_are_gone(tmp_p
                   SlotSet("requested_slot", "dossier_email"), user("lotte@voorbeeld.be"),
                   SlotSet("dossier_email", "lotte@voorbeeld.be"),
                   BotUttered("• Aanvrager: Lotte Verbeke", metadata={
-                      "utter_action": "utter_dossier_summary"})]:
+                      "utter_action": "utter_dossier_summary",
+                      "summary": "• Aanvrager: Lotte Verbeke\n• E-mail: lotte@voorbeeld.be"})]:
         tracker.update(event)
     await store.save(tracker)
     # While the form runs, the next turn still has the answers it needs.
     running = await store.retrieve("owner-2")
     assert running is not None and running.get_slot("dossier_email") == "lotte@voorbeeld.be"
     assert "Lotte Verbeke" in stored_text(db)
+    # A question asked again while the form runs resets a slot: the answers must stay.
+    running.update(ActiveLoop("terrasvergunning_form"))
+    running.update(SlotSet("dossier_email", None))
+    await store.save(running)
+    assert "Lotte Verbeke" in stored_text(db)
+    running = await store.retrieve("owner-2")
+    assert running is not None and running.get_slot("dossier_applicant_name") == "Lotte Verbeke"
+    running.update(ActiveLoop(None))
     running.update(ActionExecuted("action_finish_dossier"))
     for slot in ("dossier_applicant_name", "dossier_email"):
         running.update(SlotSet(slot, None))
