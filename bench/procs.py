@@ -1,9 +1,8 @@
 """Starting the two bots of the whole-stack bench on free ports, timing start-up, reading RSS.
 
-Ours: commands, environment and state directory come from the launcher (`launcher.plan_stack`
-with free ports and a state directory under var/bench/). The process start itself is the few
-lines in `spawn` below, because the launcher's own `spawn` does not pass its environment and
-working directory to the child yet; switch to `launcher.Stack` when it does.
+Ours: the launcher (`launcher.plan_stack` + `launcher.Stack`, only the action server and Rasa,
+free ports, a state directory under var/bench/): exactly what `make run` starts in the local
+profile. A bench variant or the profiler changes the plan's command lines, never the checkout.
 Stock: `rasa run` and `rasa run actions` of the `rasa init` project, served the same way.
 """
 
@@ -19,13 +18,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
-from launcher import Ports, StackConfig, plan_stack, without_stack_vars
-from launcher.state import prepare_state
+from launcher import Ports, Stack, StackConfig, StackPlan, plan_stack, without_stack_vars
+from launcher.state import local_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / "var" / "bench"
@@ -125,53 +124,49 @@ def fresh_dir(path: Path) -> Path:
 VARIANTS = ("as-is", "wal", "no-event-broker")
 
 
-def adjust_endpoints(endpoints: Path, state_dir: Path, variant: str) -> None:
-    """The launcher moves the tracker database into the state directory, not yet the SQL event
-    broker's (`var/events.sqlite3` of a developer's `make run`); the bench moves it too.
-
-    Variants measure a proposal without changing the checkout: `wal` creates the SQLite files
-    in WAL journal mode before Rasa opens them (the mode is stored in the file; synchronous
-    stays Rasa's default), `no-event-broker` drops the event broker."""
+def bench_plan(plan: StackPlan, wrap: Sequence[str], variant: str) -> StackPlan:
+    """The launcher's plan with `wrap` (e.g. bench/profiled.py) before each command's module
+    arguments, and a variant that measures a proposal without changing the checkout:
+    `wal` creates the SQLite files (tracker store, event broker) in WAL journal mode before
+    Rasa opens them (the mode is stored in the file; synchronous stays Rasa's default),
+    `no-event-broker` gives Rasa an endpoints file without the event broker."""
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
-    if not endpoints.exists():
-        return
-    data = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
-    broker = data.get("event_broker")
-    if isinstance(broker, dict) and broker.get("dialect") == "sqlite" and broker.get("db"):
-        broker["db"] = str((state_dir / Path(str(broker["db"])).name).resolve())
-    if variant == "no-event-broker":
-        data.pop("event_broker", None)
+    config = plan.config
+    endpoints = local_endpoints(config)
     if variant == "wal":
-        for section in (data.get("tracker_store"), data.get("event_broker")):
+        for section in endpoints.values():
             if isinstance(section, dict) and section.get("dialect") == "sqlite":
                 connection = sqlite3.connect(str(section["db"]))
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.close()
-    endpoints.write_text(f"# bench ({variant}): the launcher's file, SQLite files in the state "
-                         "directory\n" + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    bench_endpoints = None
+    if variant == "no-event-broker":
+        endpoints.pop("event_broker", None)
+        bench_endpoints = config.state_dir / "endpoints.bench.yml"
+        bench_endpoints.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    services = []
+    for service in plan.services:
+        argv = [service.argv[0], *wrap, *service.argv[1:]]
+        if bench_endpoints is not None and "--endpoints" in argv:
+            argv[argv.index("--endpoints") + 1] = str(bench_endpoints)
+        services.append(replace(service, argv=tuple(argv)))
+    return replace(plan, services=tuple(services))
 
 
 def start_ours(state_dir: Path, extra_env: Mapping[str, str] | None = None,
                wrap: Sequence[str] = (), variant: str = "as-is") -> Started:
-    """Action server then Rasa of our local profile (SQLite tracker store in `state_dir`).
-    `wrap` goes before each command's module arguments (e.g. a profiler runner)."""
+    """Action server then Rasa of our local profile, started by the launcher."""
     config = StackConfig(state_dir=fresh_dir(state_dir), ports=free_ports(),
                          overrides={"RATE_LIMITS": "off", **(extra_env or {})})
-    plan = plan_stack(config, without_stack_vars(os.environ))
-    prepare_state(config)
-    adjust_endpoints(plan.endpoints_path(), config.state_dir, variant)
-    procs: list[Proc] = []
-    try:
-        for name in ("actions", "rasa"):
-            service = plan.service(name)
-            argv = [service.argv[0], *wrap, *service.argv[1:]]
-            procs.append(spawn(name, argv, plan.env, config.root, service.health_url,
-                               config.log_path(name)))
-    except BaseException:
-        stop(procs)
-        raise
-    return Started(procs, f"http://{LOOPBACK}:{config.ports.rasa}", plan.env)
+    plan = bench_plan(plan_stack(config, without_stack_vars(os.environ)), wrap, variant)
+    stack = Stack(plan, only=("actions", "rasa"))
+    stack.start()
+    procs = [Proc(running.service.group or running.service.name, running.process,
+                  running.service.health_url, running.log_path,
+                  running.ready_seconds if running.ready_seconds is not None else float("nan"))
+             for running in stack.running]
+    return Started(procs, stack.url("rasa"), plan.env_of(plan.service("rasa")))
 
 
 def start_stock(project: Path, state_dir: Path) -> Started:
