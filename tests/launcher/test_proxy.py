@@ -163,6 +163,8 @@ def test_the_public_ports_are_bound_by_the_frontends(tmp_path: Path) -> None:
     assert "bind 127.0.0.1:2222" in section(text, "frontend", "actions")
     assert "bind 127.0.0.1:3333" in section(text, "frontend", "rasa")
     assert "bind 0.0.0.0:4444" in section(text, "frontend", "web")  # WEB_HOST
+    assert "http-request del-header X-Forwarded-For" in section(text, "frontend", "web")
+    assert "option forwardfor" in text  # the client's address, never one it sent itself
     status = section(text, "frontend", "proxy_status")
     assert "bind 127.0.0.1:6000" in status and "monitor-uri /health" in status
 
