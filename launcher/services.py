@@ -195,11 +195,6 @@ def _proxied_services(config: StackConfig, env: Mapping[str, str]
     return tuple(services), ((cfg_path, rendered),)
 
 
-def build_services(config: StackConfig, env: Mapping[str, str]) -> tuple[Service, ...]:
-    return _local_services(config, env) if not config.proxied else _proxied_services(
-        config, env)[0]
-
-
 def plan_stack(config: StackConfig, base_env: Mapping[str, str]) -> StackPlan:
     """Commands and environment of every process; nothing is written or started yet. The
     production profile adds HAProxy (first) and its configuration, rendered here."""
