@@ -86,6 +86,9 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
             env[name] = _secret(name)
             generated.append(name)
     env["PROFILE"] = config.profile
+    if config.profile == "production":
+        # The web app sits behind our HAProxy on this machine: believe its X-Forwarded-For.
+        env.setdefault("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
     env["SANIC_HOST"] = config.host  # rasa-sdk binds to this: loopback only
     env.update(config.overrides)
     return StackEnv(env, tuple(generated))

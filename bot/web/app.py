@@ -17,6 +17,7 @@ from bot.web.erasure_api import setup_erasure_routes
 from bot.web.rasa_client import RasaClient
 from bot.web.security import security_headers
 from bot.web.widget import setup_widget_routes
+from bot.webcore.client_address import TRUSTED_PROXIES_KEY
 from bot.webcore.config import WebConfig
 from bot.webcore.owner_session import SECURE_KEY
 from bot.webcore.readiness import ready
@@ -41,6 +42,7 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     app[chat.TEMPLATE_KEY] = Template((HERE / "templates" / "chat.html").read_text("utf-8"))
     app[chat.TEXTS_PATH_KEY] = config.content_dir / "web.yml"
     app[SECURE_KEY] = config.secure_cookies
+    app[TRUSTED_PROXIES_KEY] = config.trusted_proxies
 
     async def client_session(app: web.Application):  # type: ignore[no-untyped-def]
         session = aiohttp.ClientSession()

@@ -21,6 +21,7 @@ from bot.text_input import MAX_CHARS
 from bot.web import feedback_api
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from bot.web.widget_settings import SETTINGS_KEY
+from bot.webcore.client_address import client_address
 from bot.webcore.owner_session import session_id, set_session
 from bot.webcore.texts import load_texts
 
@@ -185,7 +186,7 @@ async def feedback(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType()
     limits = feedback_api.gate(request)
-    if not await limits.limiter.hit(feedback_api.client_address(request)):
+    if not await limits.limiter.hit(client_address(request)):
         return web.json_response({"ok": False}, status=429)
     try:
         body = await feedback_api.read_json_capped(request, limits.max_body)

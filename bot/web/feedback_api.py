@@ -36,6 +36,7 @@ from bot.message_ids import bot_messages, event_topic
 from bot.ratelimit import RateLimiter, Unlimited, limiter_from_env
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.widget_settings import SETTINGS_KEY, WidgetSettings
+from bot.webcore.client_address import client_address
 
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
@@ -125,10 +126,6 @@ async def store_vote(request: web.Request, feedback: Feedback,
         return web.json_response({"ok": False, "reason": "already_voted"}, status=409,
                                  headers=headers)
     return web.json_response({"ok": True}, headers=headers)
-
-
-def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
 
 
 class InvalidFeedback(ValueError):

@@ -15,6 +15,8 @@ class WebConfig:
     content_dir: Path = ROOT / "content"
     tenant: str = "oost-vlaanderen"
     secure_cookies: bool = False
+    # Peers whose X-Forwarded-For is believed (our own proxy), comma-separated addresses.
+    trusted_proxies: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls) -> WebConfig:
@@ -23,4 +25,7 @@ class WebConfig:
             content_dir=Path(os.environ.get("CONTENT_DIR", str(cls.content_dir))),
             tenant=os.environ.get("TENANT", cls.tenant),
             secure_cookies=os.environ.get("SECURE_COOKIES", "false").lower() == "true",
+            trusted_proxies=frozenset(
+                address.strip() for address in
+                os.environ.get("TRUSTED_PROXY_ADDRESSES", "").split(",") if address.strip()),
         )

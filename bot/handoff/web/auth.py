@@ -20,6 +20,7 @@ from bot.handoff.officers import Session
 from bot.handoff.web.pages import page
 from bot.handoff.web.render import render
 from bot.handoff.web.services import fill, services
+from bot.webcore.client_address import client_address
 
 SESSION_COOKIE = "olk_officer"
 LOGIN_COOKIE = "olk_officer_login"
@@ -58,11 +59,6 @@ async def require_session(request: web.Request, page: bool = False) -> Session:
     if page:
         raise web.HTTPSeeOther("/officer/login")
     raise web.HTTPUnauthorized()
-
-
-def client_address(request: web.Request) -> str:
-    """The peer address of the request (our own proxy, if any, must not hide it)."""
-    return request.remote or "unknown"
 
 
 def tokens_match(expected: str, given: object) -> bool:
