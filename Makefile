@@ -8,8 +8,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL_DIR := models
 SPACY_DIR := var/spacy/nl_pipeline
-NLU_THRESHOLD ?= 0.85
-TOPIC_ACCURACY ?= 0.90
+NLU_THRESHOLD ?= 0.90
+TOPIC_ACCURACY ?= 0.93
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

@@ -61,7 +61,8 @@ def scores(rows: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-async def run(model: Path, sets: list[Path], latency_n: int) -> dict[str, Any]:
+async def run(model: Path, sets: list[Path], latency_n: int,
+              latency_only: bool = False) -> dict[str, Any]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -81,7 +82,7 @@ async def run(model: Path, sets: list[Path], latency_n: int) -> dict[str, Any]:
     result: dict[str, Any] = {"model": str(model), "sets": {}, "latency_ms": {
         "n": len(times), "mean": statistics.fmean(times), "p50": times[len(times) // 2],
         "p95": times[int(len(times) * 0.95) - 1]}}
-    for name, found in examples.items():
+    for name, found in ([] if latency_only else examples.items()):
         rows = []
         for text, gold in found:
             parsed = await agent.parse_message(text)
@@ -97,9 +98,10 @@ def main() -> int:
     parser.add_argument("sets", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--latency-n", type=int, default=200)
+    parser.add_argument("--latency-only", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # custom components (nlu_components.*) named in the model
-    result = asyncio.run(run(args.model, args.sets, args.latency_n))
+    result = asyncio.run(run(args.model, args.sets, args.latency_n, args.latency_only))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     for name, data in result["sets"].items():
