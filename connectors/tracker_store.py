@@ -10,9 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -25,16 +23,19 @@ from bot.tracker_privacy import (
     public_contacts,
     scrub,
 )
+from connectors.sqlite_tuning import tune_sqlite
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        tune_sqlite(self.engine)
         content = Path(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
         self._public = public_contacts(content / "tenants")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.stream_events(tracker)
+        # The new events are found once, by count, and both stored and published: Rasa's own
+        # save replays the whole conversation a second time only to find them for the broker.
         with self.session_scope() as session:
             new_events = [event.as_dict() for event in self._additional_events(session, tracker)]
             if erases_conversation(new_events):
@@ -42,6 +43,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
+                self._publish(tracker.sender_id, new_events)
                 return
             for data in new_events:
                 stored = mask_event(data, self._public)
@@ -55,6 +57,18 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 session.flush()
                 self._scrub(session, tracker.sender_id)
             session.commit()
+        self._publish(tracker.sender_id, new_events)
+
+    def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
+        if self.event_broker is None or not events:
+            return
+        bodies = [{"sender_id": sender_id, **for_broker(e, self._public)} for e in events]
+        publish_many = getattr(self.event_broker, "publish_many", None)
+        if publish_many is not None:
+            publish_many(bodies)  # one transaction for the turn
+        else:
+            for body in bodies:
+                self.event_broker.publish(body)
 
     def _scrub(self, session: Any, sender_id: str) -> None:
         rows = (session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
@@ -62,10 +76,3 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         events = [json.loads(row.data) for row in rows]
         for index in scrub(events):
             rows[index].data = json.dumps(events[index])
-
-    async def _stream_new_events(
-        self, event_broker: EventBroker, new_events: list[Event], sender_id: str
-    ) -> None:
-        for event in new_events:
-            published = for_broker(event.as_dict(), self._public)
-            event_broker.publish({"sender_id": sender_id, **published})

@@ -1,0 +1,26 @@
+"""Rasa's SQL event broker (the local profile's event stream for the insights) with tuned
+SQLite and one transaction per turn instead of one per event. Configured in endpoints.yml as
+`type: connectors.event_broker.LocalSQLEventBroker`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from rasa.core.brokers.sql import SQLEventBroker
+
+from connectors.sqlite_tuning import tune_sqlite
+
+
+class LocalSQLEventBroker(SQLEventBroker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tune_sqlite(self.engine)
+
+    def publish_many(self, events: Iterable[dict[str, Any]]) -> None:
+        with self.session_scope() as session:
+            for event in events:
+                session.add(self.SQLBrokerEvent(sender_id=event.get("sender_id"),
+                                                data=json.dumps(event)))
+            session.commit()
