@@ -100,6 +100,7 @@ class Tenant:
     default_counter_id: str
     counters: tuple[Counter, ...]
     retention: RetentionDays = field(default_factory=RetentionDays)
+    review_interval_months: int = 6  # a topic reviewed longer ago is due for review
 
     @property
     def default_counter(self) -> Counter:
@@ -173,6 +174,7 @@ def _build(data: Mapping[str, Any]) -> Tenant:
         default_counter_id=data["default_counter"],
         counters=counters,
         retention=RetentionDays(**data.get("retention_days", {})),
+        review_interval_months=int(data.get("review_interval_months", 6)),
     )
 
 

@@ -18,7 +18,6 @@ It only reads; the exit code is 0 unless the content itself cannot be loaded.
 from __future__ import annotations
 
 import argparse
-import calendar
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -32,9 +31,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.catalog import Catalog, Source, Topic, is_bare_home_page, parse_day  # noqa: E402
-
-DEFAULT_INTERVAL_MONTHS = 6
+from bot.catalog import Catalog, Source, Topic, is_bare_home_page  # noqa: E402
+from bot.content_review import (  # noqa: E402
+    DEFAULT_INTERVAL_MONTHS,
+    age_in_days,
+    is_overdue,
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,6 @@ class TenantPolicy:
     id: str
     name: str
     interval_months: int
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def tenant_policies(directory: Path) -> list[TenantPolicy]:
@@ -58,16 +54,6 @@ def tenant_policies(directory: Path) -> list[TenantPolicy]:
         policies.append(TenantPolicy(str(data.get("id", path.stem)),
                                      str(data.get("name", path.stem)), interval))
     return policies
-
-
-def age_in_days(topic: Topic, today: date) -> int | None:
-    reviewed = parse_day(topic.last_reviewed)
-    return (today - reviewed).days if reviewed else None
-
-
-def is_overdue(topic: Topic, today: date, interval_months: int) -> bool:
-    reviewed = parse_day(topic.last_reviewed)
-    return reviewed is None or add_months(reviewed, interval_months) < today
 
 
 def answers_with_sources(topic: Topic) -> Iterable[tuple[str, tuple[Source, ...], bool]]:

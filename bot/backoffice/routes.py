@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.backoffice import handlers
 from bot.backoffice.client import DeskClient
 from bot.backoffice.config import BackofficeConfig
+from bot.backoffice.content_page import setup_content_page
 from bot.backoffice.state import BACKOFFICE_KEY, Backoffice
 from bot.webcore.config import WebConfig
 
@@ -39,3 +40,4 @@ def setup_backoffice_routes(app: web.Application, config: WebConfig) -> None:
     add.add_post(f"/officer/dossiers/{ref}/status", handlers.change_status)
     add.add_post(f"/officer/dossiers/{ref}/assign", handlers.assign)
     add.add_post(f"/officer/dossiers/{ref}/notes", handlers.add_note)
+    setup_content_page(app, config.content_dir, config.tenant)

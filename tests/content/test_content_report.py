@@ -6,7 +6,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from scripts.content_report import add_months, build_report, main
+from bot.content_review import add_months
+from scripts.content_report import build_report, main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 TODAY = date(2026, 12, 1)
