@@ -10,11 +10,13 @@ two is below `ambiguity_threshold`. Each message then costs:
 * a clarification on a message that was understood: 1 (a person would simply have answered);
 * a right answer, a clarification on a misunderstood message, or on an `out_of_scope` one: 0.
 
-The cost is averaged per set and the sets are weighted equally; the pair with the lowest cost
+The cost is averaged per set and the sets are weighted equally (give the parse results of
+several trainings of the same set-up to average out training noise: every set of every file
+counts once); the pair with the lowest cost
 wins (ties: fewer clarifications, then the lower values). Prints the best pairs, the outcome per
 set and the share of clarifications on topic questions.
 
-    .venv/bin/python scripts/calibrate_fallback.py var/nlu-eval/x/parse.json
+    .venv/bin/python scripts/calibrate_fallback.py var/nlu-eval/x/parse.json [more parse.json]
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def main() -> int:
     sets: dict[str, list[dict[str, Any]]] = {}
     for path in args.parse_results:
         for name, data in json.loads(path.read_text(encoding="utf-8"))["sets"].items():
-            sets[name] = data["rows"]
+            key = f"{path.parent.name}/{name}" if len(args.parse_results) > 1 else name
+            sets[key] = data["rows"]
     results = sweep(sets, args.wrong_cost)
     names = sorted(sets)
     print("| threshold | ambiguity | cost | " + " | ".join(
