@@ -60,7 +60,7 @@ run: install train $(if $(filter production,$(PROFILE)),install-haproxy) ## Star
 	$(PY) scripts/run.py
 
 lint: install ## ruff + mypy
-	$(VENV)/bin/ruff check bot actions connectors launcher scripts tests bench
+	$(VENV)/bin/ruff check bot actions connectors launcher nlu_components scripts tests bench deploy
 	$(VENV)/bin/mypy
 
 check: lint ## Fast loop: lint plus the unit tier (no browser, no trained model, no servers)

@@ -19,7 +19,7 @@ OVERLAYS = [HERE / "k8s" / "base", HERE / "k8s" / "overlays" / "province"]
 KUBERNETES_VERSION = "1.32.0"
 # The services the launcher starts (launcher/ and docs/architecture.md): one Deployment each.
 SERVICES = {"rasa", "actions", "web", "dossiers"}
-SECRET_NAME = "ondernemersloket-secrets"
+SECRET_NAME = "ondernemersloket-secrets"  # noqa: S105 (the Secret object's name)
 SECRET_WORDS = ("TOKEN", "PASSWORD", "SECRET")
 
 
@@ -27,7 +27,8 @@ def render(folder: Path) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise SystemExit("kubectl is needed to render the manifests (Debian: kubernetes-client)")
-    out = subprocess.run([kubectl, "kustomize", str(folder)], check=True, capture_output=True,
+    out = subprocess.run([kubectl, "kustomize", str(folder)], check=True,  # noqa: S603
+                         capture_output=True,
                          text=True).stdout
     return [doc for doc in yaml.safe_load_all(out) if doc]
 
@@ -69,7 +70,8 @@ def topology_problems(docs: list[dict[str, Any]]) -> list[str]:
     services = {d["metadata"]["name"] for d in docs if d["kind"] == "Service"}
     problems = []
     if set(deployments) != SERVICES:
-        problems.append(f"Deployments {sorted(deployments)} are not the services {sorted(SERVICES)}")
+        problems.append(
+            f"Deployments {sorted(deployments)} are not the services {sorted(SERVICES)}")
     if not SERVICES <= services:
         problems.append(f"missing Services: {sorted(SERVICES - services)}")
     for name, deployment in deployments.items():
