@@ -11,7 +11,9 @@ Lists, in Markdown:
   * answers (general, dated versions, local overrides) without any deep link;
   * sources nobody has checked (checked_on null);
   * imports from the product catalogue waiting for an officer (content/imports/ipdc);
-  * topics with thumbs-down votes in the answer feedback, when a feedback database is given.
+  * topics with thumbs-down votes in the answer feedback, when a feedback database is given;
+  * questions no topic answered, from the insights store (fallbacks per municipality and the
+    latest masked texts), when an insights database is given.
 It only reads; the exit code is 0 unless the content itself cannot be loaded.
 """
 
@@ -91,6 +93,28 @@ def thumbs_down(feedback_db: Path) -> list[tuple[str, int, int]]:
     return [(str(t), int(d), int(u)) for t, d, u in rows]
 
 
+def unanswered(insights_db: Path, limit: int = 30) -> tuple[list[tuple[str, int]], list[list[str]]]:
+    """What owners asked that no topic answered, from the insights store (bot/insights/):
+    fallbacks per municipality, and the latest masked texts (kept only for their retention
+    period). Candidates for a new topic or for training data of an existing one."""
+    if not insights_db.is_file():
+        return [], []
+    uri = f"file:{insights_db}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as db:
+        try:
+            counts = db.execute(
+                "SELECT COALESCE(municipality, '(unknown)'), COUNT(*) FROM insights_turns "
+                "WHERE fell_back = 1 GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+            texts = db.execute(
+                "SELECT day, COALESCE(municipality, '(unknown)'), text FROM insights_turns "
+                "WHERE fell_back = 1 AND text IS NOT NULL ORDER BY at DESC LIMIT ?",
+                (limit,)).fetchall()
+        except sqlite3.OperationalError:  # no insights schema yet
+            return [], []
+    return ([(str(m), int(n)) for m, n in counts],
+            [[str(day), str(m), str(text).replace("|", "/")] for day, m, text in texts])
+
+
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
     if not rows:
         return ["_none_", ""]
@@ -100,7 +124,8 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def build_report(topics_dir: Path, tenants_dir: Path, today: date,
-                 imports_dir: Path | None = None, feedback_db: Path | None = None) -> str:
+                 imports_dir: Path | None = None, feedback_db: Path | None = None,
+                 insights_db: Path | None = None) -> str:
     catalog = Catalog.load(topics_dir)
     topics = [t for t in (catalog.get(i) for i in catalog.ids()) if t is not None]
     never = [t for t in topics if not t.last_reviewed]
@@ -162,6 +187,11 @@ def build_report(topics_dir: Path, tenants_dir: Path, today: date,
         out += ["## Thumbs down in the answer feedback", ""]
         out += table(["topic", "down", "up"],
                      [[t, str(d), str(u)] for t, d, u in thumbs_down(feedback_db)])
+    if insights_db is not None:
+        counts, texts = unanswered(insights_db)
+        out += ["## Questions no topic answered (insights)", ""]
+        out += table(["municipality", "fallbacks"], [[m, str(n)] for m, n in counts])
+        out += table(["day", "municipality", "masked text"], texts)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -171,10 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=Path, default=ROOT / "content" / "tenants")
     parser.add_argument("--imports", type=Path, default=ROOT / "content" / "imports" / "ipdc")
     parser.add_argument("--feedback", type=Path, default=ROOT / "var" / "feedback.sqlite3")
+    parser.add_argument("--insights", type=Path, default=ROOT / "var" / "insights.sqlite3")
     parser.add_argument("--today", type=date.fromisoformat, default=date.today())
     parser.add_argument("--out", type=Path, help="write the report here instead of stdout")
     args = parser.parse_args(argv)
-    report = build_report(args.topics, args.tenants, args.today, args.imports, args.feedback)
+    report = build_report(args.topics, args.tenants, args.today, args.imports, args.feedback,
+                          args.insights)
     if args.out:
         args.out.write_text(report, encoding="utf-8")
         print(f"wrote {args.out}")

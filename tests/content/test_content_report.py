@@ -83,3 +83,25 @@ def test_cli_writes_the_report(tmp_path):
 def test_real_content_loads_in_the_report(root):
     text = build_report(root / "content" / "topics", root / "content" / "tenants", TODAY)
     assert "## Overdue per tenant" in text and "oost-vlaanderen" in text
+
+
+def test_questions_no_topic_answered_come_from_the_insights_store(tmp_path):
+    import sqlite3
+
+    from bot.insights.store import SCHEMA
+
+    db = tmp_path / "insights.sqlite3"
+    with sqlite3.connect(db) as conn:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        rows = [("t1", "Aalst", 1, "mag ik een [phone] bellen voor een foodtruckfestival"),
+                ("t2", "Aalst", 1, None), ("t3", "Gent", 0, None)]
+        for key, municipality, fell_back, text in rows:
+            conn.execute(
+                "INSERT INTO insights_turns (turn_key, conversation, at, day, municipality, "
+                "fell_back, clarified, to_officer, text) VALUES (?, 'c', 1.0, '2026-12-01', ?, "
+                "?, 0, 0, ?)", (key, municipality, fell_back, text))
+    found = report(insights_db=db).split("## Questions no topic answered (insights)")[1]
+    assert "| Aalst | 2 |" in found and "Gent" not in found
+    assert "foodtruckfestival" in found
+    assert "## Questions no topic answered" in report(insights_db=tmp_path / "missing.sqlite3")
