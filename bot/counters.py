@@ -199,8 +199,13 @@ def _counter(item: Mapping[str, Any], zone: str, holidays: frozenset[date]) -> C
     )
 
 
+END_OF_DAY = "24:00"  # "00:00-24:00" is the whole day, midnight included
+
+
 def _interval(text: str, counter_id: str) -> Interval:
-    start, end = (time.fromisoformat(part) for part in text.split("-"))
+    start_text, end_text = text.split("-")
+    start = time.fromisoformat(start_text)
+    end = time.max if end_text == END_OF_DAY else time.fromisoformat(end_text)
     if start >= end:
         raise ValueError(f"counter {counter_id}: opening interval {text} ends before it starts")
     return start, end

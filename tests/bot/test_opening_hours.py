@@ -138,3 +138,17 @@ def test_counter_closed_for_weeks(locale):
 def test_locale_has_dutch_names(locale):
     assert locale["weekdays"][0] == "maandag" and len(locale["weekdays"]) == 7
     assert locale["months"][10] == "november" and len(locale["months"]) == 12
+
+
+def test_a_counter_open_all_day_is_open_in_the_last_minute_before_midnight():
+    from bot.counters import _interval
+
+    whole_day = _interval("00:00-24:00", "test")
+    counter = Counter(id="always", name="Test", kind="municipal_counter", example=True,
+                      municipalities=None, topics=None,
+                      opening_hours={day: (whole_day,) for day in range(7)})
+    brussels = ZoneInfo("Europe/Brussels")
+    assert opening_status(counter, datetime(2026, 12, 1, 23, 59, 30, tzinfo=brussels)).open_now
+    assert opening_status(counter, datetime(2026, 12, 2, 0, 0, 0, tzinfo=brussels)).open_now
+    with pytest.raises(ValueError):
+        _interval("09:00-08:00", "test")

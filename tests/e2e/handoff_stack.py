@@ -56,7 +56,7 @@ def always_open_content(target: Path) -> Path:
     tenant["public_holidays"] = []
     for counter in tenant["counters"]:
         if counter["id"] == ALWAYS_OPEN_COUNTER:
-            counter["opening_hours"] = {day: ["00:00-23:59"] for day in
+            counter["opening_hours"] = {day: ["00:00-24:00"] for day in
                                         ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
             counter.pop("closed_days", None)
     tenant_file.write_text(yaml.safe_dump(tenant, allow_unicode=True, sort_keys=False),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -66,8 +66,10 @@ class Owner:
 
 
 async def summary(web: str, token: str, **query: str) -> dict:
-    today = datetime.now(ZoneInfo("Europe/Brussels")).date().isoformat()
-    params = {"from": today, "to": today, **query}
+    # Yesterday and today: the run may cross midnight in Brussels (the stack's data is only
+    # this test's own, so the wider window adds nothing else).
+    today = datetime.now(ZoneInfo("Europe/Brussels")).date()
+    params = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat(), **query}
     async with aiohttp.ClientSession() as session, session.get(
             f"{web}/api/insights/summary", params=params,
             headers={"Authorization": f"Bearer {token}"}) as reply:
