@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from bot.dossiers.formatting import format_decimal, format_phone
 from bot.dossiers.intake.forms import SKIPPED, SLOT_KINDS, FormSpec
 from bot.dossiers.intake.words import IntakeWords
 
@@ -16,20 +17,6 @@ def format_date(iso: str, words: IntakeWords, months: Sequence[str]) -> str:
     return words.formats["date"].format(day=day.day, month=months[day.month - 1], year=day.year)
 
 
-def _number(value: float) -> str:
-    """Flemish spelling: a decimal comma, no trailing ",0"."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
-def format_phone(e164: str) -> str:
-    """+32470123456 -> 0470 12 34 56; other Belgian numbers as 0 + the national number."""
-    national = e164.removeprefix("+32")
-    if national == e164 or not national.isdigit():
-        return e164
-    if national.startswith("4") and len(national) == 9:
-        return f"0{national[:3]} {national[3:5]} {national[5:7]} {national[7:]}"
-    return f"0{national}"
 
 
 def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str],
@@ -49,7 +36,7 @@ def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str
     if kind == "date":
         return format_date(str(value), words, months)
     if kind == "surface":
-        return formats["surface"].format(value=_number(float(value)))
+        return formats["surface"].format(value=format_decimal(float(value)))
     if kind == "count":
         return formats["count"].format(value=value)
     if kind == "phone":

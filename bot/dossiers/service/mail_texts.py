@@ -21,6 +21,7 @@ import yaml
 
 from bot.counters import load_tenant
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
+from bot.dossiers.formatting import format_decimal, format_phone
 from bot.dossiers.models import Dossier, NewDossier
 from bot.dossiers.service.mail_model import OutgoingMail
 from bot.paths import DEFAULT_CONTENT_DIR
@@ -42,19 +43,6 @@ def tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip() + "\n"
 
 
-def format_phone(e164: str) -> str:
-    """+32470123456 -> 0470 12 34 56 (how a Belgian number reads); others unchanged."""
-    national = e164.removeprefix("+32")
-    if national == e164 or not national.isdigit():
-        return e164
-    if national.startswith("4") and len(national) == 9:
-        return f"0{national[:3]} {national[3:5]} {national[5:7]} {national[7:]}"
-    return f"0{national}"
-
-
-def _number(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -96,7 +84,7 @@ class MailTexts:
         if kind == "date":
             return self._date(str(value))
         if kind == "surface":
-            return fill(str(formats.get("surface", "{value}")), value=_number(float(value)))
+            return fill(str(formats.get("surface", "{value}")), value=format_decimal(float(value)))
         if kind == "count":
             return fill(str(formats.get("count", "{value}")), value=value)
         return str(value)
