@@ -14,6 +14,7 @@ from bot.insights.web import setup_insights
 from bot.retention import setup_retention
 from bot.web import chat
 from bot.web.erasure_api import setup_erasure_routes
+from bot.web.privacy_page import setup_privacy_page
 from bot.web.rasa_client import RasaClient
 from bot.web.security import security_headers
 from bot.web.widget import setup_widget_routes
@@ -60,6 +61,7 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     setup_backoffice_routes(app, config)
     setup_widget_routes(app, config)
     setup_erasure_routes(app)
+    setup_privacy_page(app, config)
     setup_insights(app, config)
     setup_retention(app, config.content_dir, config.tenant)  # after the stores it purges
     return app
