@@ -221,9 +221,15 @@ def close_turn(state: ConversationState, *, tenant: str, zone: str) -> list[Outp
     topic = contract.get("topic") if isinstance(contract.get("topic"), str) else None
     intent = user.get("intent")
     to_officer = bool(user.get("paused"))
+    clarified = any(u in CLARIFY_UTTERANCES for u in utterances)
+    # Inside a running form the classifier's intent says little: "Jan Peeters" is an answer
+    # the form takes, not a question nobody answered. There only a fallback or a clarification
+    # the bot really gave counts.
+    in_form = bool(user.get("active_loop"))
     fell_back = not to_officer and (
         DEFAULT_FALLBACK_ACTION in actions
-        or (intent in FALLBACK_INTENTS and topic is None and handoff is None))
+        or (in_form and clarified)
+        or (not in_form and intent in FALLBACK_INTENTS and topic is None and handoff is None))
     at = float(user.get("ts") or state.last_ts or 0.0)
     response_ms = None
     if first_bot is not None and user.get("ts") is not None:
@@ -237,7 +243,7 @@ def close_turn(state: ConversationState, *, tenant: str, zone: str) -> list[Outp
                                                                 str) else None,
         counter=contract.get("counter") if isinstance(contract.get("counter"), str) else None,
         topic=topic, intent=intent, confidence=user.get("confidence"), fell_back=fell_back,
-        clarified=any(u in CLARIFY_UTTERANCES for u in utterances),
+        clarified=clarified,
         handoff=handoff, handoff_ref=handoff_ref, dossier_started=dossier_started,
         dossier_submitted=dossier_submitted, dossier_ref=dossier_ref,
         channel=user.get("channel"), response_ms=response_ms,

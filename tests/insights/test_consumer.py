@@ -219,7 +219,24 @@ async def test_texts_in_a_form_are_never_kept(tmp_path):
         assert "Peeters" not in "\n".join(db.iterdump())
     await consumer.db.close()
     rows = await ingest_all(tmp_path / "all", events)
-    assert rows[0]["fell_back"] == 1 and rows[0]["text"] is None
+    # An answer the form takes is not an unanswered question, whatever NLU made of it.
+    assert rows[0]["fell_back"] == 0 and rows[0]["text"] is None
+
+
+async def test_a_clarification_inside_a_form_still_counts_as_a_fallback(tmp_path):
+    base = {"sender_id": "owner-y", "metadata": {}}
+    events = [
+        {**base, "event": "active_loop", "timestamp": 1.0, "name": "terrasvergunning_form"},
+        {**base, "event": "user", "timestamp": 2.0, "text": "blub wortel paraplu",
+         "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.2}},
+         "input_channel": "rest"},
+        {**base, "event": "action", "timestamp": 2.1, "name": "action_clarify"},
+        {**base, "event": "bot", "timestamp": 2.2, "text": "Bedoel je een van deze?",
+         "metadata": {"utter_action": "utter_clarify"}, "data": {}},
+        {**base, "event": "action", "timestamp": 2.3, "name": "action_listen"},
+    ]
+    rows = await ingest_all(tmp_path / "all", events)
+    assert rows[0]["fell_back"] == 1 and rows[0]["clarified"] == 1
 
 
 async def test_only_the_lease_holder_consumes(tmp_path):
