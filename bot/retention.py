@@ -113,12 +113,17 @@ def _sqlite_path(url: str) -> Path | None:
 
 # --- Rasa's stores ------------------------------------------------------------------------------
 
+def _has_events_table(db: sqlite3.Connection) -> bool:
+    """Rasa's tracker store and its SQL event broker both keep an `events` table."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                      "name = 'events'").fetchone() is not None
+
+
 def _purge_sqlite_trackers(path: Path, cutoff: float) -> int:
     if not path.exists():
         return 0
     with closing(sqlite3.connect(path, timeout=10)) as db, db:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                          "name = 'events'").fetchone():
+        if not _has_events_table(db):
             return 0
         old = [row[0] for row in db.execute(
             "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?",
@@ -158,8 +163,7 @@ def _purge_broker_events(path: Path, cutoff: float) -> int:
     if not path.exists():
         return 0
     with closing(sqlite3.connect(path, timeout=10)) as db, db:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                          "name = 'events'").fetchone():
+        if not _has_events_table(db):
             return 0
         return int(db.execute("DELETE FROM events WHERE CAST(json_extract(data, '$.timestamp')"
                               " AS REAL) < ?", (cutoff,)).rowcount)
