@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 from bot import payload_guard
 from bot.contract import MARKER, is_contract, merge_turn
 from bot.text_input import clean_user_text
+from connectors.saved_turns import saved_turns_of
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,10 @@ async def offered_payloads(agent: Any, sender_id: str) -> frozenset[str]:
 
 async def prepare_message(agent: Any, sender_id: str, raw: Any) -> str:
     """`prepare_text` with the buttons this conversation was offered (looked up only when the
-    message is a payload)."""
+    message is a payload). Marks the start of the turn for `finish_turn`."""
+    saved = saved_turns_of(getattr(agent, "tracker_store", None))
+    if saved is not None:
+        saved.begin(sender_id)
     if clean_user_text(raw).kind != "command":
         return prepare_text(raw)
     return prepare_text(raw, await offered_payloads(agent, sender_id))
@@ -97,11 +101,24 @@ def fallback_message(domain: Any) -> str | None:
     return variants[0].get("text") if variants else None
 
 
+async def turn_state(agent: Any, sender_id: str) -> tuple[dict[str, Any], bool]:
+    """Slots and paused flag after the turn: as the tracker store saved them this turn, or
+    read back from the store when it kept nothing (another store, a failed save)."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return {}, False
+    saved = saved_turns_of(store)
+    kept = saved.take(sender_id) if saved is not None else None
+    if kept is not None:
+        return kept.slots, kept.paused
+    tracker = await store.retrieve(sender_id)
+    return (tracker.current_slot_values(), tracker.is_paused()) if tracker else ({}, False)
+
+
 async def finish_turn(agent: Any, sender_id: str, messages: list[dict[str, Any]]) -> None:
     """Attach the turn's contract to every message; answer with an apology when empty."""
-    tracker = await agent.tracker_store.retrieve(sender_id) if agent else None
-    slots = tracker.current_slot_values() if tracker else {}
-    if not messages and not (tracker and tracker.is_paused()):
+    slots, paused = await turn_state(agent, sender_id)
+    if not messages and not paused:
         text = fallback_message(agent.domain) if agent else None
         if text:
             messages.append({"recipient_id": sender_id, "text": text})

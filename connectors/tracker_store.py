@@ -23,6 +23,7 @@ from bot.tracker_privacy import (
     public_contacts,
     scrub,
 )
+from connectors.saved_turns import SavedTurns
 from connectors.sqlite_tuning import tune_sqlite
 
 
@@ -32,6 +33,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         tune_sqlite(self.engine)
         content = Path(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
         self._public = public_contacts(content / "tenants")
+        self.saved_turns = SavedTurns()  # the reply contract's state of the turn just saved
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         # The new events are found once, by count, and both stored and published: Rasa's own
@@ -57,6 +59,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 session.flush()
                 self._scrub(session, tracker.sender_id)
             session.commit()
+        self.saved_turns.remember(
+            tracker.sender_id, tracker.current_slot_values(), tracker.is_paused())
         self._publish(tracker.sender_id, new_events)
 
     def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
