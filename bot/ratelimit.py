@@ -1,4 +1,5 @@
-"""Rate limits behind one small interface (in memory now; a Redis backend can come later).
+"""Rate limits behind one small interface: in process memory (local profile) or in Redis, shared
+by every replica (production profile, see bot/shared_state.py).
 
 A limit is written `COUNT/SECONDS` ("10/60": at most 10 hits per key in any 60 seconds) and
 comes from an environment variable with a default in code. `RATE_LIMITS=off` switches off the
@@ -8,16 +9,29 @@ conversation are built with `per_address=False` and always stay on.
 The in-memory limiter keeps a sliding window per key (at most COUNT timestamps) for at most
 `max_keys` keys; the least recently used key is forgotten first, so a flood of fresh keys
 cannot grow memory without bound.
+
+The Redis limiter keeps the same sliding window (a sorted set of hit times per key, trimmed,
+counted and added to in one Lua script, so parallel requests on any replica cannot beat the
+limit; the times come from the Redis server's clock). When Redis does not answer it fails
+open (the hit is allowed) and logs a warning: a limit is a brake, not a reason to refuse an
+owner or to answer with a 500.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+from redis import asyncio as redis_asyncio
+from redis.exceptions import RedisError
+
+from bot.shared_state import OutageLog, SharedStateSettings, connect, shared_state_from_env
 
 DEFAULT_MAX_KEYS = 10_000
 
@@ -43,6 +57,12 @@ class Limit:
         return limit
 
 
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: float = 0.0  # seconds until the oldest counted hit leaves the window
+
+
 class RateLimiter(Protocol):
     async def hit(self, key: str) -> bool:
         """Count one hit for `key`; False when the key is over its limit (the hit is then
@@ -52,6 +72,9 @@ class RateLimiter(Protocol):
 class Unlimited:
     async def hit(self, key: str) -> bool:
         return True
+
+    async def attempt(self, key: str) -> Decision:
+        return Decision(True)
 
 
 class InMemoryRateLimiter:
@@ -64,6 +87,13 @@ class InMemoryRateLimiter:
 
     async def hit(self, key: str) -> bool:
         return self.hit_now(key)
+
+    async def attempt(self, key: str) -> Decision:
+        allowed = self.hit_now(key)
+        if allowed:
+            return Decision(True)
+        oldest = self._hits[key][0]
+        return Decision(False, max(0.0, oldest + self.limit.seconds - self._clock()))
 
     def hit_now(self, key: str) -> bool:
         now = self._clock()
@@ -81,6 +111,66 @@ class InMemoryRateLimiter:
         return allowed
 
 
+# KEYS[1]: the key's sorted set; ARGV: count, window in ms, a unique member for this hit.
+# Returns {1, 0} (counted) or {0, ms until the oldest hit leaves the window}.
+SLIDING_WINDOW_SCRIPT = """
+local count = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < count then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, math.max(0, tonumber(oldest[2]) + window - now)}
+"""
+UNREACHABLE = (RedisError, OSError, asyncio.TimeoutError)
+
+
+class RedisRateLimiter:
+    """The sliding window of InMemoryRateLimiter, shared by every process using the same
+    Redis and `namespace` (keys `<prefix>:state:ratelimit:<namespace>:<key>`)."""
+
+    def __init__(self, limit: Limit, client: redis_asyncio.Redis, namespace: str,
+                 settings: SharedStateSettings) -> None:
+        self.limit = limit
+        self._client = client
+        self._namespace = namespace
+        self._settings = settings
+        self._script: Any = client.register_script(SLIDING_WINDOW_SCRIPT)
+        self._outage = OutageLog(f"rate limit {namespace}")
+
+    async def hit(self, key: str) -> bool:
+        return (await self.attempt(key)).allowed
+
+    async def attempt(self, key: str) -> Decision:
+        redis_key = self._settings.key("ratelimit", self._namespace, key)
+        window_ms = max(1, int(self.limit.seconds * 1000))
+        try:
+            allowed, wait_ms = await self._script(
+                keys=[redis_key],
+                args=[self.limit.count, window_ms, secrets.token_hex(8)])
+        except UNREACHABLE as error:
+            self._outage.failed(error)
+            return Decision(True)
+        return Decision(bool(allowed), int(wait_ms) / 1000)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def build_limiter(limit: Limit, namespace: str, settings: SharedStateSettings,
+                  clock: Callable[[], float] = time.monotonic
+                  ) -> InMemoryRateLimiter | RedisRateLimiter:
+    """Redis when the settings name one, else this process's memory."""
+    if settings.redis_url is None:
+        return InMemoryRateLimiter(limit, clock)
+    return RedisRateLimiter(limit, connect(settings.redis_url), namespace, settings)
+
+
 def limits_enabled(env: Mapping[str, str] | None = None) -> bool:
     env = os.environ if env is None else env
     return env.get("RATE_LIMITS", "on").strip().lower() not in ("off", "false", "0", "no")
@@ -94,8 +184,10 @@ def limit_from_env(name: str, default: str, env: Mapping[str, str] | None = None
 def limiter_from_env(name: str, default: str, *, per_address: bool,
                      env: Mapping[str, str] | None = None,
                      clock: Callable[[], float] = time.monotonic) -> RateLimiter:
-    """The limiter configured by environment variable `name` (COUNT/SECONDS)."""
+    """The limiter configured by environment variable `name` (COUNT/SECONDS), in Redis in the
+    production profile (bot/shared_state.py)."""
     env = os.environ if env is None else env
     if per_address and not limits_enabled(env):
         return Unlimited()
-    return InMemoryRateLimiter(limit_from_env(name, default, env), clock)
+    return build_limiter(limit_from_env(name, default, env), name.lower(),
+                         shared_state_from_env(env), clock)

@@ -24,7 +24,8 @@ from sanic.response import HTTPResponse
 
 from connectors.choices import as_numbered_text, buttons_of
 from connectors.messaging import officer_text, run_turn
-from connectors.webhook_security import ReplayGuard, is_stale, teams_signature_valid
+from connectors.replay_cache import replay_cache_from_env
+from connectors.webhook_security import is_stale, teams_signature_valid
 
 SENDER_PREFIX = "teams-"
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
@@ -94,18 +95,18 @@ class TeamsWebhookInput(InputChannel):
             raise ValueError("teams: security_token is required")
         self.security_token = security_token
         self.max_age_seconds = max_age_seconds
-        self.replays = ReplayGuard()
+        self.replays = replay_cache_from_env("teams")
 
     def get_output_channel(self) -> OutputChannel | None:
         return None  # an outgoing webhook can only answer the request it got
 
-    def _refusal(self, activity: Mapping[str, Any]) -> HTTPResponse | None:
+    async def _refusal(self, activity: Mapping[str, Any]) -> HTTPResponse | None:
         sent_at = parse_timestamp(activity.get("timestamp"))
         if sent_at is None or is_stale(sent_at, self.max_age_seconds):
             return response.json({"error": "stale"}, status=403)
         activity_id = activity.get("id")
         if not isinstance(activity_id, str) or not activity_id or \
-                self.replays.seen_before(f"activity:{activity_id}"):
+                await self.replays.seen_before(f"activity:{activity_id}"):
             return response.json({"error": "replayed"}, status=403)
         return None
 
@@ -126,7 +127,7 @@ class TeamsWebhookInput(InputChannel):
             if not teams_signature_valid(self.security_token, request.body, authorization):
                 return response.json({"error": "forbidden"}, status=403)
             activity = request.json if isinstance(request.json, dict) else {}
-            refusal = self._refusal(activity)
+            refusal = await self._refusal(activity)
             if refusal is not None:
                 return refusal
             sender = sender_of(activity)

@@ -22,7 +22,8 @@ from sanic.response import HTTPResponse
 
 from connectors.choices import URL_PAYLOAD, buttons_of
 from connectors.messaging import ChannelHttpClient, ChannelSendError, officer_text, run_turn
-from connectors.webhook_security import ReplayGuard, is_stale, tokens_match
+from connectors.replay_cache import replay_cache_from_env
+from connectors.webhook_security import is_stale, tokens_match
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class TelegramInput(InputChannel):
         self.secret_token = secret_token
         self.max_age_seconds = max_age_seconds
         self.client = client or ChannelHttpClient()
-        self.replays = ReplayGuard()
+        self.replays = replay_cache_from_env("telegram")
 
     def get_output_channel(self) -> OutputChannel:
         return TelegramOutput(self.access_token, self.client)
@@ -154,7 +155,8 @@ class TelegramInput(InputChannel):
             if sent_at is not None and is_stale(sent_at, self.max_age_seconds):
                 return response.json({"status": "ignored", "reason": "stale"})
             update_id = update.get("update_id")
-            if not isinstance(update_id, int) or self.replays.seen_before(f"update:{update_id}"):
+            if not isinstance(update_id, int) or \
+                    await self.replays.seen_before(f"update:{update_id}"):
                 return response.json({"status": "ignored", "reason": "duplicate"})
             output = TelegramOutput(self.access_token, self.client)
             if query_id:

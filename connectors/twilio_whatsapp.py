@@ -22,7 +22,8 @@ from sanic.response import HTTPResponse
 
 from connectors.choices import as_numbered_text, buttons_of
 from connectors.messaging import ChannelHttpClient, ChannelSendError, officer_text, run_turn
-from connectors.webhook_security import ReplayGuard, tokens_match, twilio_signature_valid
+from connectors.replay_cache import replay_cache_from_env
+from connectors.webhook_security import tokens_match, twilio_signature_valid
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +100,13 @@ class TwilioWhatsAppInput(InputChannel):
         self.whatsapp_number = whatsapp_number
         self.webhook_url = webhook_url
         self.client = client or ChannelHttpClient()
-        self.replays = ReplayGuard()
+        self.replays = replay_cache_from_env("twilio_whatsapp")
 
     def get_output_channel(self) -> OutputChannel:
         return TwilioWhatsAppOutput(self.account_sid, self.auth_token, self.whatsapp_number,
                                     self.client)
 
-    def _refusal(self, request: Request) -> HTTPResponse | None:
+    async def _refusal(self, request: Request) -> HTTPResponse | None:
         signature = request.headers.get(SIGNATURE_HEADER)
         if signature is None:
             return response.json({"error": "unauthorized"}, status=401)
@@ -115,7 +116,7 @@ class TwilioWhatsAppInput(InputChannel):
         if not tokens_match(request.form.get("AccountSid"), self.account_sid):
             return response.json({"error": "forbidden"}, status=403)
         message_sid = request.form.get("MessageSid") or request.form.get("SmsMessageSid")
-        if not message_sid or self.replays.seen_before(f"message:{message_sid}"):
+        if not message_sid or await self.replays.seen_before(f"message:{message_sid}"):
             return response.json({"error": "replayed"}, status=403)
         return None
 
@@ -130,7 +131,7 @@ class TwilioWhatsAppInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            refusal = self._refusal(request)
+            refusal = await self._refusal(request)
             if refusal is not None:
                 return refusal
             phone = _PHONE.fullmatch(request.form.get("From") or "")

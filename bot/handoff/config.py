@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.ratelimit import limits_enabled
+from bot.shared_state import SharedStateSettings, shared_state_from_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -35,6 +36,9 @@ class HandoffConfig:
     max_waiting_per_counter: int = 30  # waiting hand-off requests per counter before "full"
     watch_seconds: float = 2.0  # how often live transcripts are checked for new messages
     heartbeat_seconds: float = 15.0
+    # Redis for the log-in limit and the live events in the production profile (several
+    # web app replicas); in memory otherwise.
+    shared_state: SharedStateSettings = field(default_factory=SharedStateSettings)
 
     @classmethod
     def from_env(cls, content_dir: Path, secure_cookies: bool) -> HandoffConfig:
@@ -55,4 +59,5 @@ class HandoffConfig:
             argon2_queue=int(env.get("ARGON2_QUEUE", cls.argon2_queue)),
             max_waiting_per_counter=int(env.get("HANDOFF_MAX_WAITING_PER_COUNTER",
                                                 cls.max_waiting_per_counter)),
+            shared_state=shared_state_from_env(env),
         )

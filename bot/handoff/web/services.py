@@ -20,7 +20,7 @@ from bot.handoff.rasa_api import TrackerApi
 from bot.handoff.requests import RequestStore
 from bot.handoff.service import HandoffService
 from bot.handoff.takeover import Takeover
-from bot.ratelimit import InMemoryRateLimiter, Limit, RateLimiter, Unlimited
+from bot.ratelimit import Limit, RateLimiter, Unlimited, build_limiter
 from bot.webcore.texts import load_texts
 
 
@@ -64,8 +64,9 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
                          config.session_seconds, config.idle_seconds)
     hashing = HashingPool(config.argon2_workers, config.argon2_queue)
     requests, officers = RequestStore(db, clock), OfficerStore(db, policy, clock, hashing)
-    login_limiter: RateLimiter = InMemoryRateLimiter(Limit.parse(config.login_rate_limit),
-                                                     clock) if config.rate_limits else Unlimited()
+    login_limiter: RateLimiter = build_limiter(
+        Limit.parse(config.login_rate_limit), "officer_login", config.shared_state,
+        clock) if config.rate_limits else Unlimited()
     outbox, audit, broker = Outbox(db, clock), AuditLog(db, clock), EventBroker()
     delivery = OwnerDelivery(outbox, rasa, clock)
     return Services(
