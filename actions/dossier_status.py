@@ -150,7 +150,7 @@ class ActionDossierStatus(SafeAction):
             return done
         try:
             client = services().dossiers.active().client
-            view = await client.get_status(str(reference), str(email))
+            view = await client.get_status(str(reference), str(email), tracker.sender_id)
         except NotFound:
             dispatcher.utter_message(response="utter_dossier_status_not_found",
                                      json_message=contract)

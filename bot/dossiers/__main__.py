@@ -53,6 +53,7 @@ def serve(host: str, port: int, dev: bool) -> int:
     storage = storage_from_url(config.db_url)
     app = create_dossier_app(storage, config.officer_tokens, service_token=config.service_token,
                              reference_prefix=config.reference_prefix,
+                             lookup_limit=config.lookup_limit,
                              mail_texts=load_mail_texts(sender_domain=mail.sender_domain),
                              mailer=make_mailer(mail), deliver_webhooks=True)
     where = f"SMTP {mail.host}:{mail.port}" if mail.host else f"files in {mail.directory}"

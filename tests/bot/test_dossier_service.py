@@ -42,6 +42,12 @@ def key_headers(key: str = "key-0001-abcdef") -> dict[str, str]:
     return {**AUTH, "Idempotency-Key": key}
 
 
+async def owner_lookup(api: TestClient, reference: str, email: str,
+                       auth: dict[str, str] = AUTH) -> aiohttp.ClientResponse:
+    return await api.post(f"/api/dossiers/{reference}/owner-lookup", json={"email": email},
+                          headers={**auth, "X-Conversation-Id": "test-conversation"})
+
+
 def officer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -199,15 +205,14 @@ async def test_broken_json_is_a_400(api):
 
 async def test_the_owner_sees_the_status_with_the_right_email_only(api):
     reference = (await create(api))["reference"]
-    ok = await api.get(f"/api/dossiers/{reference}", params={"email": "lotte.verbeke@EXAMPLE.be"})
+    ok = await owner_lookup(api, reference, "lotte.verbeke@EXAMPLE.be")
     assert ok.status == 200
     body = await ok.json()
     assert body["status"] == "received" and body["reference"] == reference
     assert "applicant" not in body and "fields" not in body
-    wrong_email = await api.get(f"/api/dossiers/{reference}", params={"email": "iemand@example.be"})
-    owner = {"email": "lotte.verbeke@example.be"}
-    unknown = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params=owner)
-    garbage = await api.get("/api/dossiers/whatever", params=owner)
+    wrong_email = await owner_lookup(api, reference, "iemand@example.be")
+    unknown = await owner_lookup(api, "OVL-2026-ZZZZZZ", "lotte.verbeke@example.be")
+    garbage = await owner_lookup(api, "whatever", "lotte.verbeke@example.be")
     assert wrong_email.status == unknown.status == garbage.status == 404
     assert await wrong_email.text() == await unknown.text() == await garbage.text()
 
@@ -216,9 +221,9 @@ async def test_owner_lookups_are_rate_limited_per_client(storage):
     api = await start(storage, lookup_limit=3)
     try:
         for _ in range(3):
-            response = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params={"email": "a@b.be"})
+            response = await owner_lookup(api, "OVL-2026-ZZZZZZ", "a@b.be", auth={})
             assert response.status == 404
-        blocked = await api.get("/api/dossiers/OVL-2026-ZZZZZZ", params={"email": "a@b.be"})
+        blocked = await owner_lookup(api, "OVL-2026-ZZZZZZ", "a@b.be", auth={})
         assert blocked.status == 429
         assert int(blocked.headers["Retry-After"]) >= 1
     finally:
@@ -263,7 +268,7 @@ async def test_status_changes_follow_the_workflow_and_are_recorded(api):
     back = await api.patch(path, json={"status": "in_behandeling"}, headers=gent)
     assert back.status == 409
     assert (await api.patch(path, json={"status": "bijna"}, headers=gent)).status == 422
-    owner = await api.get(path, params={"email": "lotte.verbeke@example.be"})
+    owner = await owner_lookup(api, reference, "lotte.verbeke@example.be")
     assert (await owner.json())["status"] == "goedgekeurd"
     history = (await (await api.get(path, headers=gent)).json())["history"]
     assert [(h["from"], h["to"]) for h in history] == [
@@ -375,8 +380,8 @@ async def test_cli_dev_mode_generates_tokens_and_serves(tmp_path):
                 try:
                     async with session.get(f"http://127.0.0.1:{port}/health") as response:
                         assert response.status == 200
-                    lookup = f"http://127.0.0.1:{port}/api/dossiers/OVL-2026-ZZZZZZ"
-                    async with session.get(lookup, params={"email": "lotte@example.be"}) as found:
+                    lookup = f"http://127.0.0.1:{port}/api/dossiers/OVL-2026-ZZZZZZ/owner-lookup"
+                    async with session.post(lookup, json={"email": "lotte@example.be"}) as found:
                         assert found.status == 404
                         break
                 except aiohttp.ClientConnectionError:
@@ -388,7 +393,7 @@ async def test_cli_dev_mode_generates_tokens_and_serves(tmp_path):
         output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
     text = output.decode()
     assert "DOSSIER_SERVICE_TOKEN=" in text and "DOSSIER_OFFICER_TOKENS=" in text
-    assert "GET /api/dossiers/OVL-2026-ZZZZZZ?email=[email]" in text  # access log, masked
+    assert "POST /api/dossiers/OVL-2026-ZZZZZZ/owner-lookup" in text  # access log
     assert "lotte" not in text
 
 
@@ -556,8 +561,7 @@ async def test_assignment_and_internal_notes_stay_with_the_officers(desk_api):
     shown = await (await desk_api.get(f"/api/dossiers/{reference}", headers=sofie)).json()
     assert [n["text"] for n in shown["internal_notes"]] == ["Eerst navragen bij mobiliteit."]
     assert shown["internal_notes"][0]["author_name"] == "Sofie Claes"
-    owner = await desk_api.get(f"/api/dossiers/{reference}",
-                               params={"email": body["applicant"]["email"]})
+    owner = await owner_lookup(desk_api, reference, body["applicant"]["email"])
     assert "mobiliteit" not in await owner.text() and "Jan" not in await owner.text()
     cleared = await desk_api.put(f"/api/dossiers/{reference}/assignee", headers=sofie,
                                  json={"id": None})
@@ -590,8 +594,7 @@ async def test_the_owner_sees_the_note_of_the_current_status_only(desk_api):
     sofie = acting("console:1", "Sofie", "gent-economie")
 
     async def owner() -> dict:
-        response = await desk_api.get(f"/api/dossiers/{reference}",
-                                      params={"email": body["applicant"]["email"]})
+        response = await owner_lookup(desk_api, reference, body["applicant"]["email"])
         return await response.json()
 
     assert (await owner())["last_note"] is None

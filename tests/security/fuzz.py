@@ -484,7 +484,7 @@ def dossier_targets(ctx: Context) -> dict[str, st.SearchStrategy[Req]]:
                              "limit", "offset", "conversation_id"])
     query = st.lists(st.tuples(names, ANY_TEXT | st.integers().map(str)), max_size=4).map(tuple)
     extra = {"Idempotency-Key": ["fuzz-key-000001", "k"], "X-Acting-Officer": ["an.gent"],
-             "X-Acting-Counters": ["gent", "*"]}
+             "X-Acting-Counters": ["gent", "*"], "X-Conversation-Id": ["fuzz-conv", "c" * 300]}
     auth, as_officer = headers(auth=service, extra=extra), headers(auth=officer, extra=extra)
     keyed = st.builds(lambda h, key: {**h, "Idempotency-Key": key}, auth,
                       mostly(st.uuids().map(str), HEADER_TEXT))
@@ -496,6 +496,9 @@ def dossier_targets(ctx: Context) -> dict[str, st.SearchStrategy[Req]]:
         "dossiers /api/dossiers/{ref}": request(
             methods("GET", "PATCH"), reference.map(lambda r: f"/api/dossiers/{r}"),
             json_body(status), as_officer, query),
+        "dossiers POST owner-lookup": request(
+            methods("POST"), reference.map(lambda r: f"/api/dossiers/{r}/owner-lookup"),
+            json_body(shaped({"email": ANY_TEXT})), auth),
         "dossiers PUT assignee": request(
             methods("PUT"), reference.map(lambda r: f"/api/dossiers/{r}/assignee"),
             json_body(shaped({"assignee": ANY_TEXT, "officer": ANY_TEXT})), as_officer),

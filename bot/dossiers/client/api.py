@@ -12,6 +12,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -123,10 +124,17 @@ class DossierClient:
         self._raise_for(status, body)
         raise AssertionError("unreachable")
 
-    async def get_status(self, reference: str, email: str) -> dict[str, Any]:
-        """Raises NotFound for an unknown reference or an e-mail that does not match."""
-        status, body = await self._request("GET", f"/api/dossiers/{reference.strip().upper()}",
-                                           params={"email": email})
+    async def get_status(self, reference: str, email: str,
+                         conversation_id: str | None = None) -> dict[str, Any]:
+        """Raises NotFound for an unknown reference or an e-mail that does not match. The
+        e-mail travels in the POST body; `conversation_id` is what the service's lookup limit
+        keys on (with the reference), since every chat's lookup comes from this address."""
+        headers = self._auth()
+        if conversation_id:
+            headers["X-Conversation-Id"] = conversation_id
+        path = f"/api/dossiers/{quote(reference.strip().upper(), safe='')}/owner-lookup"
+        status, body = await self._request("POST", path, json={"email": email},
+                                           headers=headers)
         if status == 200 and isinstance(body, dict):
             return body
         self._raise_for(status, body)

@@ -53,6 +53,8 @@ MAX_NOTE = 1000
 MAX_INTERNAL_NOTE = 4000
 MAX_LIST_LIMIT = 5000  # the CSV export asks for everything that matches, up to this
 MAX_BODY_BYTES = 64 * 1024
+CONVERSATION_HEADER = "X-Conversation-Id"  # sent by the action server with the service token
+MAX_CONVERSATION_ID = 200
 DESK: web.AppKey[DossierDesk] = web.AppKey("desk", DossierDesk)
 MAIL_WORKER: web.AppKey[MailWorker] = web.AppKey("mail_worker", MailWorker)
 WEBHOOK_WORKER: web.AppKey[WebhookWorker] = web.AppKey("webhook_worker", WebhookWorker)
@@ -127,12 +129,28 @@ class _Handlers:
                                       "history": [change.as_dict() for change in history],
                                       "internal_notes": [note.as_dict() for note in notes],
                                       "owner_mails": mails})
-        client = request.remote or "unknown"
-        if not self.limiter.allow(client):
-            retry_after = str(self.limiter.retry_after(client))
+        # The owners' lookup moved to a POST body: the e-mail travelled in this query string.
+        return _error(410, "use_post_owner_lookup",
+                      use=f"POST /api/dossiers/{reference[:40]}/owner-lookup")
+
+    async def owner_lookup(self, request: web.Request) -> web.Response:
+        """POST {"email": ...}: the owner's view of a dossier. Limited per reference and
+        conversation (X-Conversation-Id, believed only with the service token: the action
+        server's one address is shared by every chat), else per client address."""
+        reference = request.match_info["reference"].strip().upper()[:40]
+        conversation = request.headers.get(CONVERSATION_HEADER, "")
+        if conversation and token_matches(bearer_token(request), self.service_token):
+            if len(conversation) > MAX_CONVERSATION_ID:
+                return _error(400, "invalid_conversation_id")
+            key = f"{reference}|conversation:{conversation}"
+        else:
+            key = f"address:{request.remote or 'unknown'}"
+        if not self.limiter.allow(key):
+            retry_after = str(self.limiter.retry_after(key))
             return _error(429, "too_many_requests", headers={"Retry-After": retry_after})
-        email = request.query.get("email", "")
-        if not email:
+        body = await _json_body(request)
+        email = body.get("email") if isinstance(body, dict) else None
+        if not isinstance(email, str) or not email.strip():
             return _error(400, "email_required")
         found = await self.desk.find_for_owner(reference, email)
         if found is None:
@@ -279,6 +297,7 @@ def _routes(h: _Handlers) -> Iterable[web.RouteDef]:
         web.post("/api/dossiers", h.create),
         web.get("/api/dossiers", h.search),
         web.get("/api/dossiers/{reference}", h.show),
+        web.post("/api/dossiers/{reference}/owner-lookup", h.owner_lookup),
         web.patch("/api/dossiers/{reference}", h.update_status),
         web.put("/api/dossiers/{reference}/assignee", h.assign),
         web.post("/api/dossiers/{reference}/notes", h.add_note),

@@ -24,6 +24,7 @@ class ServiceConfig:
     service_token: str
     officer_tokens: Mapping[str, Any]
     reference_prefix: str = "OVL"
+    lookup_limit: int = 20  # owner lookups per minute per reference and conversation
     generated: tuple[str, ...] = field(default=())
 
 
@@ -57,10 +58,17 @@ def config_from_env(env: Mapping[str, str], *, dev: bool = False) -> ServiceConf
         raise ConfigError(f"missing {', '.join(missing)} (or start with --dev for random ones)")
     if len(service_token) < MIN_TOKEN_LENGTH:
         raise ConfigError(f"DOSSIER_SERVICE_TOKEN needs at least {MIN_TOKEN_LENGTH} characters")
+    try:
+        lookup_limit = int(env.get("DOSSIER_LOOKUP_RATE_LIMIT", "").strip() or "20")
+    except ValueError as exc:
+        raise ConfigError("DOSSIER_LOOKUP_RATE_LIMIT must be a whole number") from exc
+    if lookup_limit < 1:
+        raise ConfigError("DOSSIER_LOOKUP_RATE_LIMIT must be at least 1")
     return ServiceConfig(
         db_url=env.get("DOSSIER_DB_URL", "").strip() or DEFAULT_DB_URL,
         service_token=service_token,
         officer_tokens=_officer_tokens(officers_raw),
         reference_prefix=env.get("DOSSIER_REFERENCE_PREFIX", "").strip() or "OVL",
+        lookup_limit=lookup_limit,
         generated=tuple(generated),
     )
