@@ -18,7 +18,11 @@ Same events as the stock channel (`session_request`/`session_confirm`, `user_utt
   REST channel (`prepare_message`, `finish_turn`); when the bot produced nothing, the owner gets
   `utter_technical_problem` instead of silence (unless an officer has the conversation);
 * after each turn the socket gets `turn_complete`, so the widget knows when to stop its typing
-  indicator and where to offer feedback.
+  indicator and where to offer feedback;
+* in the production profile the Rasa replicas share their rooms through Redis
+  (python-socketio's `AsyncRedisManager`, bot/shared_state.py): a message pushed on any replica
+  (an officer's reply through Rasa's HTTP API) reaches the owner's socket on whichever replica
+  holds it. Each socket itself stays on its replica (the web app relays one WebSocket).
 """
 
 from __future__ import annotations
@@ -42,8 +46,9 @@ from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncManager, AsyncRedisManager, AsyncServer
 
+from bot.shared_state import SharedStateSettings, shared_state_from_env
 from connectors.rest import finish_turn, prepare_message
 from connectors.widget_payload import page_metadata, valid_session_id, widget_payload
 
@@ -62,6 +67,16 @@ def _run_key() -> bytes:
     if not token:
         return secrets.token_bytes(32)
     return hmac.new(token.encode("utf-8"), b"widget conversation ids", hashlib.sha256).digest()
+
+
+def client_manager(settings: SharedStateSettings) -> AsyncManager:
+    """Rooms across replicas through Redis pub/sub when the settings name a Redis, else this
+    process's own rooms."""
+    if settings.redis_url is None:
+        return AsyncManager()
+    return AsyncRedisManager(settings.redis_url, channel=settings.key("socketio"),
+                             redis_options={"socket_connect_timeout": 1.0,
+                                            "health_check_interval": 30})
 
 
 class ConversationIds:
@@ -144,8 +159,10 @@ class WidgetInput(InputChannel):
     def __init__(self, user_message_evt: str = "user_uttered",
                  bot_message_evt: str = "bot_uttered", session_persistence: bool = True,
                  socketio_path: str = "/socket.io", metadata_key: str = "metadata",
-                 ids: ConversationIds | None = None) -> None:
+                 ids: ConversationIds | None = None,
+                 shared: SharedStateSettings | None = None) -> None:
         self.ids = ids or ConversationIds()
+        self.shared = shared if shared is not None else shared_state_from_env(os.environ)
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.session_persistence = session_persistence
@@ -160,7 +177,8 @@ class WidgetInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[],
-                          max_http_buffer_size=MAX_PACKET_BYTES)
+                          max_http_buffer_size=MAX_PACKET_BYTES,
+                          client_manager=client_manager(self.shared))
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
 
