@@ -16,11 +16,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
-from actions.dossier_common import activated_now, fresh_answer, intake, message_from, spec_for
+from actions.dossier_common import (
+    activated_now,
+    fresh_answer,
+    intake,
+    message_from,
+    municipality_name,
+    spec_for,
+)
 from actions.location import Location, locate, say_location_problem
 from actions.services import services
 from bot.dossiers.intake.form_flow import Context, Step, answer, resume
 from bot.dossiers.intake.forms import CONFIRM
+from bot.dossiers.intake.summary import format_value
 from bot.validators import today_in_brussels
 
 logger = logging.getLogger(__name__)
@@ -94,7 +102,12 @@ class ValidateDossierForm(SafeFormValidation, abc.ABC):
             location = locate(tracker)
             return location.status, location.nis
 
-        context = Context(spec, dict(tracker.slots), intake(), today_in_brussels(), municipality)
+        def describe(slot: str, value: Any) -> str:
+            return format_value(slot, value, intake(), services().locale.get("months", []),
+                                municipality_name)
+
+        context = Context(spec, dict(tracker.slots), intake(), today_in_brussels(), municipality,
+                          describe)
         requested = tracker.get_slot(REQUESTED)
         if activated_now(tracker, spec.form):
             step = resume(context)

@@ -12,13 +12,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
-from actions.dossier_common import intake, message_from, spec_for, type_info, type_title
+from actions.dossier_common import (
+    intake,
+    message_from,
+    municipality_name,
+    spec_for,
+    type_info,
+    type_title,
+)
 from actions.knowledge import answer_topic
 from actions.location import Location, locate
 from actions.services import services
 from bot.contract import contract_from_slots
+from bot.dossiers.intake.carry import Said, carried_values, thread
 from bot.dossiers.intake.forms import CONFIRM, MUNICIPALITY, TYPE_SLOT, FormSpec, filled
-from bot.dossiers.intake.words import detect_request, prefill_values
+from bot.dossiers.intake.summary import summary_text
+from bot.dossiers.intake.words import detect_request
 from bot.validators import today_in_brussels
 
 RECENT_MESSAGES = 5
@@ -37,29 +46,32 @@ def requested_key(tracker: Tracker) -> str | None:
     return tracker.get_slot("topic")
 
 
-def earlier_texts(tracker: Tracker, dossier_type: str) -> list[str]:
-    """This message, and the recent question about the same topic that led to it."""
-    intent = f"ask_{type_info(dossier_type).get('topic', dossier_type)}"
-    texts: list[str] = []
-    seen = 0
+def said_before(tracker: Tracker) -> list[Said]:
+    """The owner's messages, newest first, back to the end of an earlier form (what was said
+    inside another request is not carried into this one)."""
+    messages: list[Said] = []
     for event in reversed(tracker.events or []):
+        if event.get("event") == "active_loop":
+            break
         if event.get("event") != "user":
             continue
-        seen += 1
-        parsed = event.get("parse_data") or {}
-        text = str(event.get("text") or "")
-        if seen == 1 or (parsed.get("intent") or {}).get("name") == intent:
-            texts.append(text)
-        if seen >= RECENT_MESSAGES:
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        messages.append(Said(str(event.get("text") or ""), intent.get("name"),
+                             float(intent.get("confidence") or 0.0)))
+        if len(messages) >= RECENT_MESSAGES:
             break
-    return [text for text in texts if text and not text.startswith("/")]
+    return messages
+
+
+def is_place(name: str) -> bool:
+    return services().registry.resolve(name).status in ("found", "ambiguous")
 
 
 def prefill(tracker: Tracker, spec: FormSpec, location: Location) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for text in earlier_texts(tracker, spec.dossier_type):
-        for slot, value in prefill_values(text, intake(), today_in_brussels()).items():
-            values.setdefault(slot, value)
+    """What the thread already says, for the questions not answered yet."""
+    keys = {spec.dossier_type, str(type_info(spec.dossier_type).get("topic", spec.dossier_type))}
+    texts = thread(said_before(tracker), keys, intake())
+    values = carried_values(texts, spec.fields, intake(), today_in_brussels(), is_place)
     nis = location.nis or tracker.get_slot("nis")
     if nis:
         values[MUNICIPALITY] = nis
@@ -106,11 +118,16 @@ class ActionStartDossier(SafeAction):
         location = locate(tracker)
         same = tracker.get_slot(TYPE_SLOT) == spec.dossier_type
         resuming = same and bool(filled(spec, tracker.slots))
-        dispatcher.utter_message(
-            response="utter_dossier_resume" if resuming else "utter_dossier_start",
-            type_title=type_title(spec.dossier_type),
-            json_message=contract_from_slots(tracker.slots))
         values = prefill(tracker, spec, location)
+        response, extra = "utter_dossier_resume" if resuming else "utter_dossier_start", {}
+        if values and not resuming:
+            # One reply that says why these questions will not be asked.
+            response = "utter_dossier_start_carried"
+            extra = {"carried": summary_text(spec, values, intake(),
+                                             services().locale.get("months", []),
+                                             municipality_name, only=values)}
+        dispatcher.utter_message(response=response, type_title=type_title(spec.dossier_type),
+                                 json_message=contract_from_slots(tracker.slots), **extra)
         # A retry after a failed submission shows the summary again before anything is sent.
         return [*location.events, SlotSet(TYPE_SLOT, spec.dossier_type), SlotSet(CONFIRM, None),
                 *(SlotSet(slot, value) for slot, value in values.items())]

@@ -128,8 +128,10 @@ async def test_answer_button_starts_the_form_for_the_municipality_already_known(
                                   "municipality": "Aalst"},
                            entities=[{"entity": "dossier_type", "value": "terrasvergunning"}])
     messages, events = await run(ActionStartDossier(), tracker)
-    assert responses(messages) == ["utter_dossier_start"]
+    # One reply, which says the municipality is already filled in (it is not asked again).
+    assert responses(messages) == ["utter_dossier_start_carried"]
     assert messages[0]["type_title"] == "een terrasvergunning"
+    assert messages[0]["carried"] == "• Gemeente: Aalst"
     slots = slot_events(events)
     assert slots["dossier_type"] == "terrasvergunning" and slots["dossier_nis"] == AALST
 

@@ -32,6 +32,7 @@ from bot.dossiers.intake.words import (
     parse_count,
     phrase_is,
     prefill_values,
+    wants_back,
     wants_correction,
 )
 from bot.validators import (
@@ -96,6 +97,8 @@ class Context:
     # (status, nis) for the municipality named in the message: found | ambiguous |
     # outside_flanders | none
     municipality: Callable[[], tuple[str, str | None]]
+    # how an answer is shown to the owner (the summary's wording), for "terug"
+    describe: Callable[[str, Any], str] = lambda slot, value: str(value)
 
 
 def invalid_reply(code: ErrorCode) -> Reply:
@@ -246,11 +249,30 @@ def _municipality(ctx: Context, message: Message) -> Step:
     return Step(replies=[invalid_reply("municipality_unknown")], requested="dossier_nis")
 
 
+def _back(ctx: Context, requested: str | None) -> Step:
+    """"terug": the question before the open one again, with the answer given there."""
+    fields = ctx.spec.fields
+    before = fields[:fields.index(requested)] if requested in fields else fields
+    answered = [slot for slot in before if ctx.values.get(slot) is not None]
+    if not answered:
+        return Step(replies=[("utter_dossier_back_first", {})], requested=requested)
+    slot = answered[-1]
+    label = (ctx.words.fields.get(slot) or {}).get("label", slot)
+    own = ((ctx.words.types.get(ctx.spec.dossier_type) or {}).get("labels") or {}).get(slot)
+    shown = ctx.describe(slot, ctx.values.get(slot))
+    step = Step({slot: None, CONFIRM: None},
+                [("utter_dossier_back", {"label": own or label, "value": shown})])
+    step.requested = slot
+    return step
+
+
 def answer(ctx: Context, requested: str | None, message: Message) -> Step:
     """What to do with the owner's message while `requested` is the open question."""
     optional = requested in ctx.spec.optional
     if wants_stop(message, ctx.words, optional) or wants_person(message, ctx.words):
         return Step(stop=True)
+    if not message.is_payload and wants_back(message.text, ctx.words):
+        return _back(ctx, requested)
     if requested == CONFIRM:
         return _confirm(ctx, message)
     if requested == EDIT:

@@ -3,7 +3,7 @@ content/dossier_forms.yml and month names from content/locale.yml."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,8 +15,6 @@ from bot.dossiers.intake.words import IntakeWords
 def format_date(iso: str, words: IntakeWords, months: Sequence[str]) -> str:
     day = date.fromisoformat(iso)
     return words.formats["date"].format(day=day.day, month=months[day.month - 1], year=day.year)
-
-
 
 
 def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str],
@@ -45,10 +43,14 @@ def format_value(slot: str, value: Any, words: IntakeWords, months: Sequence[str
 
 
 def summary_text(spec: FormSpec, values: Mapping[str, Any], words: IntakeWords,
-                 months: Sequence[str], municipality_name: Callable[[str], str | None]) -> str:
+                 months: Sequence[str], municipality_name: Callable[[str], str | None],
+                 only: Collection[str] | None = None) -> str:
+    """One line per field of the form (or per field in `only`), in the form's order."""
     lines = []
     own_labels = (words.types.get(spec.dossier_type) or {}).get("labels") or {}
     for slot in spec.fields:
+        if only is not None and slot not in only:
+            continue
         label = own_labels.get(slot) or (words.fields.get(slot) or {}).get("label", slot)
         value = format_value(slot, values.get(slot), words, months, municipality_name)
         lines.append(words.formats["line"].format(label=label, value=value))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +55,10 @@ class IntakeWords:
     visitor_words: tuple[str, ...]
     buttons: Mapping[str, str]
     person_patterns: tuple[re.Pattern[str], ...] = ()
+    # what carries the thread into a form (bot/dossiers/intake/carry.py)
+    carry: Mapping[str, Any] = field(default_factory=dict)
+    # "terug", "vorige vraag", "dat was fout": go back one question
+    back_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 def _phrase_kind(key: object) -> str:
@@ -85,6 +89,9 @@ def parse_intake(data: Mapping[str, Any]) -> IntakeWords:
         buttons=dict(data.get("buttons") or {}),
         person_patterns=tuple(re.compile(p, re.IGNORECASE)
                               for p in data.get("person_patterns") or ()),
+        carry=dict(data.get("carry") or {}),
+        back_patterns=tuple(re.compile(p, re.IGNORECASE)
+                            for p in data.get("back_patterns") or ()),
     )
 
 
@@ -113,6 +120,12 @@ def asks_for_person(text: str, words: IntakeWords) -> bool:
     return any(pattern.search(text or "") for pattern in words.person_patterns)
 
 
+def wants_back(text: str, words: IntakeWords) -> bool:
+    """"terug", "vorige vraag", "nee wacht, dat was fout": back to the previous question."""
+    value = " ".join(re.sub(r"[^\w\s'-]", " ", normalise(text)).split())
+    return any(pattern.search(value) for pattern in words.back_patterns)
+
+
 def phrase_is(text: str, kind: str, words: IntakeWords) -> bool:
     return normalise(text) in words.phrases.get(kind, frozenset())
 
@@ -133,10 +146,10 @@ def mentioned_field(text: str, words: IntakeWords, candidates: Iterable[str]) ->
     """The field the message names (longest matching word wins), among `candidates`."""
     value = normalise(text)
     best, best_length = None, 0
-    for field in candidates:
-        for word in (words.fields.get(field) or {}).get("words") or ():
+    for slot in candidates:
+        for word in (words.fields.get(slot) or {}).get("words") or ():
             if len(word) > best_length and _matches(word.lower(), value):
-                best, best_length = field, len(word)
+                best, best_length = slot, len(word)
     return best
 
 
