@@ -36,6 +36,8 @@ from bot.dossiers.service.desk import (
     InvalidTransition,
     utc_now,
 )
+from bot.dossiers.service.document_desk import DocumentDesk
+from bot.dossiers.service.document_routes import DocumentHandlers, document_routes
 from bot.dossiers.service.mail_outbox import MailWorker
 from bot.dossiers.service.mail_texts import MailTexts, load_mail_texts
 from bot.dossiers.service.mailer import Mailer
@@ -352,6 +354,8 @@ def create_dossier_app(
     app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_BYTES)
     app[DESK] = desk
     app.add_routes(_routes(handlers))
+    app.add_routes(document_routes(DocumentHandlers(DocumentDesk(desk), service_token,
+                                                    handlers.officers, handlers.limiter)))
 
     async def migrate(_: web.Application) -> AsyncIterator[None]:
         await storage.migrate()

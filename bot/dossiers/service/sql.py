@@ -9,6 +9,7 @@ import re
 from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from bot.dossiers.models import (
     NewDossier,
     StatusChange,
 )
+from bot.dossiers.service.documents import Attachment, OwnerAnswer
 from bot.dossiers.service.mail_model import OutgoingMail
 from bot.dossiers.service.migrations import SCHEMA_VERSION_DDL, load_migrations
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
@@ -433,3 +435,101 @@ class SqlStorage(DossierStorage):
     async def ping(self) -> None:
         async with self.transaction() as tx:
             await tx.fetchone("SELECT 1 AS ok")
+
+    # --- documents, owner answers, conversation grants ---------------------------------------
+    _ATTACHMENT_COLUMNS = ("attachment_id, reference, seq, filename, content_type, size_bytes, "
+                           "sha256, uploaded_by, created_at")
+
+    def _attachment(self, row: Mapping[str, Any]) -> Attachment:
+        return Attachment(row["attachment_id"], row["reference"], int(row["seq"]),
+                          row["filename"], row["content_type"], int(row["size_bytes"]),
+                          row["sha256"], row["uploaded_by"], self.from_db_time(row["created_at"]))
+
+    async def add_attachment(self, attachment: Attachment, content: bytes, *,
+                             conversation_id: str | None, max_count: int) -> Attachment | None:
+        async with self.transaction() as tx:
+            row = await tx.fetchone("SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS last FROM "
+                                    "dossier_attachments WHERE reference = ?",
+                                    attachment.reference)
+            count, last = (int(row["n"]), int(row["last"])) if row else (0, 0)
+            if count >= max_count:
+                return None
+            await tx.execute(
+                "INSERT INTO dossier_attachments (" + self._ATTACHMENT_COLUMNS  # noqa: S608
+                + ", conversation_id, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                attachment.id, attachment.reference, last + 1, attachment.filename,
+                attachment.content_type, attachment.size, attachment.sha256,
+                attachment.uploaded_by, self.to_db_time(attachment.created_at),
+                conversation_id, content)
+        return replace(attachment, seq=last + 1)
+
+    async def attachments(self, reference: str) -> list[Attachment]:
+        async with self.transaction() as tx:
+            rows = await tx.fetchall("SELECT " + self._ATTACHMENT_COLUMNS  # noqa: S608
+                                     + " FROM dossier_attachments WHERE reference = ? "
+                                     "ORDER BY seq", reference)
+        return [self._attachment(row) for row in rows]
+
+    async def attachment_content(self, reference: str, attachment_id: str
+                                 ) -> tuple[Attachment, bytes] | None:
+        async with self.transaction() as tx:
+            row = await tx.fetchone("SELECT " + self._ATTACHMENT_COLUMNS  # noqa: S608
+                                    + ", content FROM dossier_attachments WHERE reference = ? "
+                                    "AND attachment_id = ?", reference, attachment_id)
+        return (self._attachment(row), bytes(row["content"])) if row else None
+
+    async def owner_answer(
+        self, reference: str, *, text: str, from_status: str, to_status: str,
+        conversation_id: str | None, now: datetime, mails: Sequence[OutgoingMail] = (),
+        webhooks: Sequence[WebhookEvent] = (),
+    ) -> tuple[Dossier, OwnerAnswer]:
+        stamp = self.to_db_time(now)
+        async with self.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE dossiers SET status = ?, status_seq = status_seq + 1, updated_at = ? "
+                "WHERE reference = ? AND status = ?", to_status, stamp, reference, from_status)
+            if changed != 1:
+                raise StaleStatus(reference)
+            await tx.execute(_HISTORY_INSERT, reference, reference, from_status, to_status,
+                             "owner", None, stamp, None)
+            seq_row = await tx.fetchone("SELECT status_seq FROM dossiers WHERE reference = ?",
+                                        reference)
+            history_seq = int(seq_row["status_seq"]) if seq_row else 0
+            await tx.execute(
+                "INSERT INTO dossier_owner_answers (reference, seq, text, history_seq, "
+                "conversation_id, created_at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 "
+                "FROM dossier_owner_answers WHERE reference = ?), ?, ?, ?, ?)",
+                reference, reference, text, history_seq, conversation_id, stamp)
+            await self._queue_mails(tx, mails)
+            await self._queue_webhooks(tx, webhooks)
+            row = await tx.fetchone(_BY_REFERENCE, reference)
+            answer = await tx.fetchone("SELECT MAX(seq) AS seq FROM dossier_owner_answers "
+                                       "WHERE reference = ?", reference)
+        assert row is not None and answer is not None
+        return self._dossier(row), OwnerAnswer(reference, int(answer["seq"]), text,
+                                               history_seq, now)
+
+    async def owner_answers(self, reference: str) -> list[OwnerAnswer]:
+        async with self.transaction() as tx:
+            rows = await tx.fetchall("SELECT reference, seq, text, history_seq, created_at FROM "
+                                     "dossier_owner_answers WHERE reference = ? ORDER BY seq",
+                                     reference)
+        return [OwnerAnswer(row["reference"], int(row["seq"]), row["text"],
+                            int(row["history_seq"]), self.from_db_time(row["created_at"]))
+                for row in rows]
+
+    async def grant_conversation(self, reference: str, conversation_id: str,
+                                 expires_at: datetime) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("INSERT INTO dossier_owner_grants (reference, conversation_id, "
+                             "expires_at) VALUES (?, ?, ?) ON CONFLICT (reference, "
+                             "conversation_id) DO UPDATE SET expires_at = excluded.expires_at",
+                             reference, conversation_id, self.to_db_time(expires_at))
+
+    async def conversation_granted(self, reference: str, conversation_id: str,
+                                   now: datetime) -> bool:
+        async with self.transaction() as tx:
+            row = await tx.fetchone("SELECT 1 AS ok FROM dossier_owner_grants WHERE reference = ? "
+                                    "AND conversation_id = ? AND expires_at > ?", reference,
+                                    conversation_id, self.to_db_time(now))
+        return row is not None

@@ -18,6 +18,7 @@ from bot.dossiers.models import (
     NewDossier,
     StatusChange,
 )
+from bot.dossiers.service.documents import Attachment, OwnerAnswer
 from bot.dossiers.service.mail_model import OutgoingMail
 from bot.dossiers.service.webhooks import WebhookEvent
 
@@ -130,6 +131,39 @@ class DossierStorage(ABC):
     @abstractmethod
     async def webhook_retry(self, event_id: str, next_attempt_at: datetime, status: int | None,
                             error: str) -> None: ...
+
+    # --- documents, owner answers, conversation grants (documents.py) ------------------------
+    @abstractmethod
+    async def add_attachment(self, attachment: Attachment, content: bytes, *,
+                             conversation_id: str | None, max_count: int) -> Attachment | None:
+        """Stores it with the next seq; None when the dossier has `max_count` already."""
+
+    @abstractmethod
+    async def attachments(self, reference: str) -> list[Attachment]: ...
+
+    @abstractmethod
+    async def attachment_content(self, reference: str, attachment_id: str
+                                 ) -> tuple[Attachment, bytes] | None: ...
+
+    @abstractmethod
+    async def owner_answer(
+        self, reference: str, *, text: str, from_status: str, to_status: str,
+        conversation_id: str | None, now: datetime, mails: Sequence[OutgoingMail] = (),
+        webhooks: Sequence[WebhookEvent] = (),
+    ) -> tuple[Dossier, OwnerAnswer]:
+        """The answer and the status change it makes, in one transaction; StaleStatus when the
+        dossier is no longer in `from_status`."""
+
+    @abstractmethod
+    async def owner_answers(self, reference: str) -> list[OwnerAnswer]: ...
+
+    @abstractmethod
+    async def grant_conversation(self, reference: str, conversation_id: str,
+                                 expires_at: datetime) -> None: ...
+
+    @abstractmethod
+    async def conversation_granted(self, reference: str, conversation_id: str,
+                                   now: datetime) -> bool: ...
 
     @abstractmethod
     async def ping(self) -> None:
