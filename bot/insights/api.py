@@ -5,10 +5,11 @@ are compared in constant time. A token sees only the municipalities of its count
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from aiohttp import web
@@ -28,6 +29,7 @@ class InsightsApi:
     config: InsightsConfig
     db: Database
     scope: Scope
+    file_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # the reviewed training file
 
 
 API_KEY = web.AppKey("insights_api", InsightsApi)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
 
 DEFAULT_DB_URL = "sqlite:///var/insights.sqlite3"
+DEFAULT_REVIEWED_FILE = PROJECT_ROOT / "data" / "nlu" / "reviewed.yml"
 DEFAULT_EVENTS_DB = PROJECT_ROOT / "var" / "events.sqlite3"
 DEFAULT_QUEUE = "ondernemersloket_insights"
 DEFAULT_MIN_COUNT = 5
@@ -42,6 +43,8 @@ class InsightsConfig:
     text_retention_days: int = 90
     timezone: str = "Europe/Brussels"
     enabled: bool = True
+    reviewed_file: Path = DEFAULT_REVIEWED_FILE  # where assigned unanswered questions go
+    training_dir: Path = PROJECT_ROOT / "data"  # examples already trained on are not added again
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> InsightsConfig:
@@ -65,6 +68,7 @@ class InsightsConfig:
             content_dir=Path(env.get("CONTENT_DIR", "") or DEFAULT_CONTENT_DIR),
             text_retention_days=int(env.get("INSIGHTS_TEXT_RETENTION_DAYS", "") or 90),
             enabled=env.get("INSIGHTS", "on").lower() != "off",
+            reviewed_file=Path(env.get("INSIGHTS_REVIEWED_FILE", "") or DEFAULT_REVIEWED_FILE),
         )
 
 

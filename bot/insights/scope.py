@@ -44,5 +44,16 @@ class Scope:
                       if province in counter.provinces}
         return frozenset(found)
 
+    def sees_unplaced(self, counter_ids: Iterable[str]) -> bool:
+        """Whether the counters may see conversations that named no municipality: a team
+        serving a whole province (the province team) or every municipality."""
+        for counter_id in counter_ids:
+            if counter_id == ALL:
+                return True
+            counter = self.counters.get(counter_id)
+            if counter is not None and (counter.municipalities is None or counter.provinces):
+                return True
+        return False
+
     def nis_of_name(self) -> dict[str, str]:
         return {name.casefold(): nis for nis, name in self.names.items()}

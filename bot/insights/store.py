@@ -34,6 +34,10 @@ SCHEMA = (
     "conversation TEXT NOT NULL, turn_key TEXT, vote TEXT NOT NULL, topic TEXT, nis TEXT, "
     "day TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS insights_feedback_day ON insights_feedback (day, nis)",
+    # An officer's decision on an unanswered question (bot/insights/unanswered.py): a topic,
+    # or "none" (no existing topic fits: a new-topic proposal). Reviewed questions leave the list.
+    "CREATE TABLE IF NOT EXISTS insights_reviews (turn_key TEXT PRIMARY KEY, "
+    "decision TEXT NOT NULL, topic TEXT, officer_id INTEGER, at DOUBLE PRECISION NOT NULL)",
 )
 _TURN_COLUMNS = ("turn_key, conversation, at, day, tenant, nis, municipality, counter, topic, "
                  "intent, confidence, fell_back, clarified, handoff, handoff_ref, "

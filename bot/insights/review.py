@@ -1,0 +1,132 @@
+"""`/officer/insights/review`: the questions the bot could not answer, grouped by word overlap
+(`grouping.py`), for the municipalities of the officer's counters. An officer assigns a group
+to a topic (its examples go to the reviewed training file, `reviewed_file.py`) or marks it
+"geen onderwerp" (a new-topic proposal). Viewing and deciding are audited; a decision is a
+POST with the session's CSRF token."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from string import Template
+
+from aiohttp import web
+
+from bot.catalog import Catalog
+from bot.handoff.officers import Session
+from bot.handoff.web.auth import read_form, require_csrf, require_session
+from bot.handoff.web.services import services
+from bot.insights.api import API_KEY, InsightsApi
+from bot.insights.grouping import Group, group_questions
+from bot.insights.reviewed_file import add_examples
+from bot.insights.unanswered import NO_TOPIC, ReviewScope, decide, open_questions
+
+HERE = Path(__file__).parent / "templates"
+EXAMPLES_SHOWN = 5
+MAX_KEYS = 1000
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _fragment(name: str, **values: object) -> str:
+    """A template of templates/ with every value HTML-escaped (except *_html values)."""
+    text = (HERE / name).read_text("utf-8")
+    return Template(text).substitute({k: v if k.endswith("_html") else html.escape(str(v))
+                                      for k, v in values.items()})
+
+
+def review_scope(api: InsightsApi, session: Session, now: float) -> ReviewScope:
+    counters = session.officer.counters
+    return ReviewScope(api.scope.municipalities(counters), api.scope.sees_unplaced(counters),
+                       now - api.config.text_retention_days * 86400)
+
+
+def topic_titles(api: InsightsApi) -> dict[str, str]:
+    catalog = Catalog.load(api.config.content_dir / "topics")
+    titles = {topic_id: topic.title for topic_id in catalog.ids()
+              if (topic := catalog.get(topic_id)) is not None}
+    return dict(sorted(titles.items(), key=lambda item: item[1].casefold()))
+
+
+def _group_html(group: Group, index: int, titles: Mapping[str, str], csrf: str,
+                min_count: int) -> str:
+    conversations = group.conversations
+    options = "\n".join(f'<option value="{html.escape(t)}">{html.escape(title)}</option>'
+                        for t, title in titles.items())
+    keys = "\n".join(f'<input type="hidden" name="turn" value="{html.escape(q.key)}">'
+                     for q in group.questions[:MAX_KEYS])
+    examples = "\n".join(f"<li>{html.escape(text)}</li>"
+                         for text in group.examples(EXAMPLES_SHOWN))
+    return _fragment(
+        "review_group.html", index=index,
+        conversations=conversations if conversations >= min_count else f"< {min_count}",
+        questions=len(group.questions) if conversations >= min_count else f"< {min_count}",
+        words=", ".join(group.shared_words()) or "–", examples_html=examples,
+        options_html=options, keys_html=keys, csrf=csrf)
+
+
+async def review_page(request: web.Request) -> web.Response:
+    session = await require_session(request, page=True)
+    api = request.app[API_KEY]
+    scope = review_scope(api, session, time.time())
+    async with api.db.transaction() as tx:
+        questions = await open_questions(tx, scope)
+    groups = group_questions(questions)
+    titles = await asyncio.to_thread(topic_titles, api)
+    await services(request).audit.record(session.officer.id, "insights_review_viewed", None)
+    body = "\n".join(_group_html(group, n, titles, session.csrf, api.config.min_count)
+                     for n, group in enumerate(groups, 1))
+    notice = ""
+    if request.query.get("done", "").isdigit():
+        topic = request.query.get("topic", "")
+        notice = _fragment(
+            "review_notice_none.html" if topic == NO_TOPIC else "review_notice_topic.html",
+            done=request.query["done"], added=request.query.get("added", "0"),
+            topic=titles.get(topic, topic))
+    page = _fragment("review.html", officer=session.officer.display_name,
+                     counters=", ".join(session.officer.counters), groups_html=body,
+                     empty_html="" if groups else _fragment("review_empty.html"),
+                     notice_html=notice, days=api.config.text_retention_days,
+                     min_count=api.config.min_count, group_count=len(groups))
+    return web.Response(text=page, content_type="text/html", headers=NO_STORE)
+
+
+async def review_decide(request: web.Request) -> web.Response:
+    session = await require_session(request)
+    form = await read_form(request)
+    require_csrf(request, session, form)
+    api = request.app[API_KEY]
+    action = str(form.get("action") or "")
+    keys = [str(k) for k in form.getall("turn", [])][:MAX_KEYS]
+    topic: str | None = None
+    if action == "topic":
+        topic = str(form.get("topic") or "")
+        titles = await asyncio.to_thread(topic_titles, api)
+        if topic not in titles:
+            raise web.HTTPBadRequest(text="unknown topic")
+    elif action != NO_TOPIC:
+        raise web.HTTPBadRequest(text="action must be topic or none")
+    now = time.time()
+    scope = review_scope(api, session, now)
+    added: list[str] = []
+    async with api.file_lock, api.db.transaction() as tx:
+        decided = await decide(tx, scope, keys, decision="topic" if topic else NO_TOPIC,
+                               topic=topic, officer_id=session.officer.id, now=now)
+        if topic and decided:
+            # Inside the transaction: when the file cannot be written, nothing is marked done.
+            added = await asyncio.to_thread(
+                add_examples, api.config.reviewed_file, api.config.training_dir,
+                f"ask_{topic}", [q.text for q in decided])
+    await services(request).audit.record(
+        session.officer.id, "insights_review_topic" if topic else "insights_review_none",
+        f"{topic or NO_TOPIC}: {len(decided)} questions, {len(added)} examples")
+    location = request.app.router["insights_review"].url_for().with_query(
+        {"done": str(len(decided)), "topic": topic or NO_TOPIC, "added": str(len(added))})
+    raise web.HTTPSeeOther(str(location))
+
+
+def setup_review_routes(app: web.Application) -> None:
+    app.router.add_get("/officer/insights/review", review_page, name="insights_review")
+    app.router.add_post("/officer/insights/review", review_decide)
