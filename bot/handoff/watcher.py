@@ -1,5 +1,9 @@
 """Tells watching officers when a live conversation got new messages (the owner may write
-through any channel, so the tracker is the place to look)."""
+through any channel, so the tracker is the place to look).
+
+Each web app replica watches for the officers connected to it and tells only them
+(`publish_local`): with several replicas every one that has watchers of a counter looks, and
+an officer hears about a new message once, from their own replica."""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ class TranscriptWatcher:
                 continue
             count = len(tracker.get("events") or [])
             if self._seen.get(request.id) not in (None, count):
-                self._broker.publish(request.counter,
+                self._broker.publish_local(request.counter,
                                      {"type": "transcript", "request_id": request.id})
             self._seen[request.id] = count
 

@@ -30,6 +30,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                                                 holder.config.rasa_token, session)
     hub = build_services(holder.config, rasa, holder.clock)
     holder.services = hub
+    await hub.broker.start()
     watcher = TranscriptWatcher(hub.requests, rasa, hub.broker)
     task = asyncio.create_task(watcher.run(holder.config.watch_seconds))
     yield
@@ -37,6 +38,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    await hub.broker.stop()
     await hub.db.close()
     hub.officers.hashing.close()
     await session.close()

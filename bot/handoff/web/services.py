@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.handoff.audit import AuditLog
-from bot.handoff.broker import EventBroker
+from bot.handoff.broker import EventBroker, event_broker
 from bot.handoff.config import HandoffConfig
 from bot.handoff.db import Database
 from bot.handoff.delivery import OwnerDelivery
@@ -67,7 +67,8 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
     login_limiter: RateLimiter = build_limiter(
         Limit.parse(config.login_rate_limit), "officer_login", config.shared_state,
         clock) if config.rate_limits else Unlimited()
-    outbox, audit, broker = Outbox(db, clock), AuditLog(db, clock), EventBroker()
+    outbox, audit = Outbox(db, clock), AuditLog(db, clock)
+    broker = event_broker(config.shared_state)
     delivery = OwnerDelivery(outbox, rasa, clock)
     return Services(
         config=config, db=db, requests=requests, officers=officers, outbox=outbox, audit=audit,
