@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 DEPLOY_VENV := .venv-deploy
+LOAD_VENV := .venv-load
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL_DIR := models
@@ -18,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz
+.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz loadtest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -94,6 +95,14 @@ $(DEPLOY_VENV)/.installed: deploy/requirements.txt
 k8s-validate: $(DEPLOY_VENV)/.installed ## Render the Kubernetes manifests (kubectl kustomize) and validate them against the schemas
 	@scripts/install_kubectl.sh
 	$(DEPLOY_VENV)/bin/python deploy/validate.py
+
+$(LOAD_VENV)/.installed: bench/loadtest/requirements.txt
+	@py3="$$(command -v python3 || command -v python3.10)"; rm -rf $(LOAD_VENV) && "$$py3" -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install -q --disable-pip-version-check -r bench/loadtest/requirements.txt
+	@touch $@
+
+loadtest: install train install-haproxy $(LOAD_VENV)/.installed ## Locust: 10,000 messages, 50 conversations at once, production profile (proxy + replicas) then local; LOAD_ARGS="--messages 2000"
+	$(PY) -m bench.loadtest $(LOAD_ARGS)
 
 bench: install ## Whole stack vs a stock rasa init bot (ratios first), then micro-benchmarks; uses the trained model as it is
 	$(PY) -m bench $(BENCH_ARGS)
