@@ -97,3 +97,26 @@ class DeskClient:
     async def add_note(self, officer: Officer, reference: str, text: str) -> dict[str, Any]:
         return await self._call("POST", f"/api/dossiers/{quote(reference)}/notes", officer,
                                 body={"text": text})
+
+    async def documents(self, officer: Officer, reference: str) -> dict[str, Any]:
+        """The owner's documents and answers of a dossier (bot/dossiers/service/documents.py)."""
+        data = await self._call("GET", f"/api/dossiers/{quote(reference)}/documents", officer)
+        return data if isinstance(data, dict) else {}
+
+    async def download(self, officer: Officer, reference: str, attachment: str
+                       ) -> tuple[bytes, str]:
+        """(content, content type) of one document."""
+        path = f"/api/dossiers/{quote(reference)}/documents/{quote(attachment, safe='')}"
+        try:
+            async with self._session.get(self._base + path, headers=self._headers(officer),
+                                         timeout=self._timeout) as response:
+                status = response.status
+                body = await response.read()
+                content_type = response.headers.get("Content-Type", "")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise DeskUnavailable(type(error).__name__) from error
+        if status == 404:
+            raise DeskNotFound(path)
+        if status != 200:
+            raise DeskUnavailable(f"HTTP {status}")
+        return body, content_type

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.backoffice import views
+from bot.backoffice import documents, views
 from bot.backoffice.client import DeskClient, DeskNotFound, DeskRejected, DeskUnavailable
 from bot.backoffice.colleagues import officers_of_counter
 from bot.backoffice.exports import dossiers_csv
@@ -187,6 +187,10 @@ async def dossier_page(request: web.Request) -> web.Response:
         return _unavailable(request, session, "not_found", status=404)
     except (DeskUnavailable, DeskRejected):
         return _unavailable(request, session, "service_unavailable")
+    try:
+        extra = await desk.documents(session.officer, reference)
+    except (DeskUnavailable, DeskRejected, DeskNotFound):
+        extra = None
     hub, bo = services(request), _backoffice(request)
     await hub.audit.record(session.officer.id, "dossier_viewed", reference)
     book = load_field_book(bo.config.content_dir)
@@ -208,7 +212,13 @@ async def dossier_page(request: web.Request) -> web.Response:
         assignee=views.assignee_text(words, dossier),
         assign_form=views.assign_form(words, dossier, colleagues, csrf,
                                       _current_assignee(dossier)),
-        history=views.history(words, dossier.get("history") or []),
+        history=views.history(words, dossier.get("history") or [],
+                              documents.answers_by_history((extra or {}).get("owner_answers")
+                                                           or [])),
+        attachments=documents.attachment_list(words, reference,
+                                              (extra or {}).get("attachments") or [],
+                                              views.local_time)
+        if extra is not None else render("empty.html", text=words["service_unavailable"]),
         owner_mails=views.owner_mails(words, dossier.get("owner_mails") or []),
         notes=views.notes(words, dossier.get("internal_notes") or []), csrf=csrf)
     return _page(request, session, fill(words["detail_title"], reference=reference), content)

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot.backoffice import handlers
+from bot.backoffice import documents, handlers
 from bot.backoffice.client import DeskClient
 from bot.backoffice.config import BackofficeConfig
 from bot.backoffice.content_page import setup_content_page
@@ -40,4 +40,6 @@ def setup_backoffice_routes(app: web.Application, config: WebConfig) -> None:
     add.add_post(f"/officer/dossiers/{ref}/status", handlers.change_status)
     add.add_post(f"/officer/dossiers/{ref}/assign", handlers.assign)
     add.add_post(f"/officer/dossiers/{ref}/notes", handlers.add_note)
+    add.add_get(f"/officer/dossiers/{ref}/documents/{documents.ATTACHMENT_ROUTE}",
+                documents.download)
     setup_content_page(app, config.content_dir, config.tenant)

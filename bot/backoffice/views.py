@@ -141,10 +141,14 @@ def _who(texts: Texts, actor: Any, name: Any) -> str:
         return str(name)
     if actor == "service":
         return texts["actor_service"]
+    if actor == "owner":
+        return texts["actor_owner"]
     return str(actor or texts["actor_unknown"])
 
 
-def history(texts: Texts, changes: Sequence[Mapping[str, Any]]) -> Safe:
+def history(texts: Texts, changes: Sequence[Mapping[str, Any]],
+            answers: Mapping[int, str] | None = None) -> Safe:
+    """Status changes, oldest first; a change the owner made by answering shows the answer."""
     items = []
     for change in changes:
         if change.get("from") is None:
@@ -153,9 +157,13 @@ def history(texts: Texts, changes: Sequence[Mapping[str, Any]]) -> Safe:
             what = fill(texts["history_change"], **{"from": status_label(texts, change["from"]),
                                                     "to": status_label(texts, change.get("to"))})
         note = change.get("note")
+        answer = (answers or {}).get(int(change.get("seq") or 0))
+        shown = render("history_note.html", text=note) if note else Safe("")
+        if answer:
+            shown = render("history_answer.html", text=answer)
         items.append(render("history_item.html", what=what, at=local_time(change.get("at")),
                             who=_who(texts, change.get("actor"), change.get("actor_name")),
-                            note=render("history_note.html", text=note) if note else Safe("")))
+                            note=shown))
     return join(items)
 
 

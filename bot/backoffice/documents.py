@@ -1,0 +1,84 @@
+"""The owner's documents and answers on an officer's dossier page, and their download.
+
+Downloads go through the console (session, counters, audit): the browser never talks to the
+dossier service. They are always served as attachments with one of three content types and a
+sandboxing policy, so a document cannot run as a page of the console."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.backoffice.client import DeskNotFound, DeskRejected, DeskUnavailable
+from bot.backoffice.render import Safe, join, render, texts
+from bot.backoffice.state import BACKOFFICE_KEY
+from bot.handoff.web.auth import require_session
+from bot.handoff.web.services import fill, services
+
+SAFE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+ATTACHMENT_ROUTE = r"{attachment:[A-Za-z0-9_-]{8,40}}"
+_NAME = re.compile(r"[^A-Za-z0-9 ._()-]+")
+
+
+def size_text(words: Mapping[str, str], size: int) -> str:
+    if size < 1024 * 1024:
+        return fill(words["size_kb"], kb=max(1, round(size / 1024)))
+    return fill(words["size_mb"], mb=f"{size / (1024 * 1024):.1f}".replace(".", ","))
+
+
+def attachment_list(words: Mapping[str, str], reference: str,
+                    attachments: Sequence[Mapping[str, Any]], local_time: Any) -> Safe:
+    if not attachments:
+        return render("empty.html", text=words["documents_empty"])
+    items = [render("attachment_item.html", reference=reference, id=a.get("id"),
+                    filename=a.get("filename"), at=local_time(a.get("at")),
+                    size=size_text(words, int(a.get("size") or 0)),
+                    who=words["document_by_owner"] if a.get("uploaded_by") == "owner"
+                    else str(a.get("uploaded_by") or ""))
+             for a in attachments]
+    return render("attachment_list.html", items=join(items))
+
+
+def answers_by_history(answers: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+    """The owner's answers keyed by the status change they made."""
+    return {int(a["history_seq"]): str(a.get("text") or "") for a in answers
+            if a.get("history_seq") is not None}
+
+
+def download_name(filename: str, content_type: str) -> str:
+    stem = _NAME.sub("_", filename.rsplit(".", 1)[0])[:100].strip(" ._") or "document"
+    return f"{stem}.{SAFE_TYPES.get(content_type, 'bin')}"
+
+
+async def download(request: web.Request) -> web.Response:
+    session = await require_session(request, page=True)
+    desk = request.app[BACKOFFICE_KEY].desk
+    if desk is None:
+        raise web.HTTPServiceUnavailable(text=texts()["service_not_configured"])
+    reference, attachment = request.match_info["reference"], request.match_info["attachment"]
+    try:
+        listed = await desk.documents(session.officer, reference)
+        found = next((a for a in listed.get("attachments") or ()
+                      if a.get("id") == attachment), None)
+        if found is None:
+            raise DeskNotFound(attachment)
+        body, content_type = await desk.download(session.officer, reference, attachment)
+    except DeskNotFound:
+        raise web.HTTPNotFound(text=texts()["document_not_found"]) from None
+    except (DeskUnavailable, DeskRejected):
+        raise web.HTTPServiceUnavailable(text=texts()["service_unavailable"]) from None
+    safe_type = content_type if content_type in SAFE_TYPES else "application/octet-stream"
+    name = download_name(str(found.get("filename") or ""), safe_type)
+    await services(request).audit.record(session.officer.id, "dossier_document_downloaded",
+                                         f"{reference}: {name}")
+    return web.Response(body=body, headers={
+        "Content-Type": safe_type,
+        "Content-Disposition": f"attachment; filename=\"{name}\"; "
+                               f"filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "no-store"})
