@@ -5,6 +5,8 @@
 * `GET /api/widget/texts`: its Dutch texts (content/widget.yml), readable from any site;
 * `GET /socket.io/`: WebSocket relay to Rasa's socket.io channel (bot/web/socket_proxy.py);
 * `POST /api/feedback`: thumbs up/down on answers (bot/web/feedback_api.py);
+* `POST /api/widget/history`: the transcript of the widget's own (signed) conversation from
+  Rasa's tracker, shown again after a reload (bot/web/widget_history.py);
 * `GET /demo?municipality=Aalst`: a mock municipal page that embeds the widget;
 * `POST /webhooks/{telegram|twilio_whatsapp|teams}/webhook`: relayed to Rasa (messaging apps).
 """
@@ -22,7 +24,7 @@ import yaml
 from aiohttp import web
 
 from bot.feedback import FeedbackStore
-from bot.web import feedback_api, socket_proxy, webhook_relay
+from bot.web import feedback_api, socket_proxy, webhook_relay, widget_history
 from bot.web.widget_settings import SETTINGS_KEY, WidgetSettings
 from bot.webcore.config import WebConfig
 
@@ -84,5 +86,7 @@ def setup_widget_routes(app: web.Application, config: WebConfig | None = None) -
     router.add_get("/api/widget/texts", texts)
     router.add_post("/api/feedback", feedback_api.post_feedback)
     router.add_route("OPTIONS", "/api/feedback", feedback_api.preflight)
+    router.add_post("/api/widget/history", widget_history.post_history)
+    router.add_route("OPTIONS", "/api/widget/history", feedback_api.preflight)
     router.add_get("/socket.io/", socket_proxy.socket_proxy)
     webhook_relay.add_relay_route(app)

@@ -3,6 +3,9 @@
 WIDGET_ALLOWED_ORIGINS   comma-separated origins of municipal sites that embed the widget
                          (e.g. `https://www.aalst.be`); the web app's own origin always works.
 FEEDBACK_DB              SQLite file of the answer feedback (default var/feedback.sqlite3).
+WIDGET_SESSION_SECRET    key of the widget's signed conversation ids (else derived from
+RASA_API_TOKEN)          RASA_API_TOKEN, as the socket.io channel does): checks the id a
+                         reloaded widget asks its transcript for.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.webcore.config import ROOT, WebConfig
+from bot.webcore.conversation_ids import widget_key
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class WidgetSettings:
     tenant: str
     feedback_db: Path
     allowed_origins: frozenset[str] = frozenset()
+    conversation_key: bytes | None = None  # None: widget ids cannot be checked here
 
     @classmethod
     def from_env(cls, config: WebConfig) -> WidgetSettings:
@@ -36,6 +41,8 @@ class WidgetSettings:
                                                                 "feedback.sqlite3"))),
             allowed_origins=frozenset(o.strip().rstrip("/").lower()
                                       for o in origins.split(",") if o.strip()),
+            conversation_key=widget_key(os.environ.get("WIDGET_SESSION_SECRET", ""),
+                                        os.environ.get("RASA_API_TOKEN", "")),
         )
 
     def origin_allowed(self, request: web.Request) -> bool:

@@ -4,7 +4,8 @@
 // The widget lives in a shadow root (no clash with the page's CSS), loads its Dutch texts from
 // /api/widget/texts and talks socket.io (Engine.IO v4 over a WebSocket) to /socket.io/ of the
 // same web app. It builds DOM nodes only (no innerHTML, no inline styles, no eval), so a strict
-// Content-Security-Policy works. The conversation id and transcript stay in sessionStorage.
+// Content-Security-Policy works. The conversation id and transcript stay in sessionStorage;
+// after a reload the transcript comes from the server's tracker (POST /api/widget/history).
 (function () {
   "use strict";
   const script = document.currentScript ||
@@ -283,6 +284,39 @@
     return true;
   }
 
+  // After a reload: the transcript as the server's tracker holds it (messages that arrived
+  // while the page was away included). What the browser kept stays when the server has none.
+  function restore(id) {
+    fetch(ORIGIN + "/api/widget/history", {
+      method: "POST", mode: "cors", credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ conversation_id: id })
+    }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.json();
+    }).then(function (data) {
+      const messages = (data && data.messages) || [];
+      if (!messages.length || state.sessionId !== id || turn) { return; }
+      const before = {};
+      state.items.forEach(function (item) { before[item.id] = item; });
+      const greeting = state.items.filter(function (i) { return i.id === "greeting"; });
+      state.items = greeting.concat(messages.map(function (m) {
+        const officer = m.who === "officer";
+        const item = {
+          who: m.who, id: String(m.id), text: String(m.text || ""),
+          label: officer ? (m.officer ? fill(T.officer_label, { officer: m.officer }) : T.officer_unknown) : null,
+          choices: (m.choices || []).map(function (c) { return { title: String(c.title), payload: String(c.payload) }; }),
+          contractSource: m.source || null, topic: m.topic || null, municipality: m.municipality || null,
+          rate: Boolean(m.answer)
+        };
+        if (before[item.id] && before[item.id].feedback) { item.feedback = before[item.id].feedback; }
+        return item;
+      }));
+      save();
+      rerender();
+    }).catch(function () { /* keep what the browser kept */ });
+  }
+
   function vote(item, value, box, note) {
     fetch(ORIGIN + "/api/feedback", {
       method: "POST", mode: "cors", credentials: "omit",
@@ -365,10 +399,12 @@
         if (name === "session_confirm") {
           // The server issues (signs) conversation ids: keep the one it gives. When it did not
           // take the stored one back (e.g. after a restart), this is a new conversation.
-          if (state.sessionId && state.sessionId !== String(data) && !turn) {
+          const kept = state.sessionId && state.sessionId === String(data);
+          if (state.sessionId && !kept && !turn) {
             state.items = []; state.handoff = "none"; rerender();
           }
           state.sessionId = String(data); save();
+          if (kept && !turn) { restore(state.sessionId); }
           online = true;
           failed = false;
           setConn("");
