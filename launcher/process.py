@@ -1,5 +1,10 @@
 """One child process: started with its output in its own log file, checked for readiness over
-HTTP, stopped with SIGTERM, a wait, then SIGKILL."""
+HTTP, stopped with its stop signal (SIGTERM; HAProxy: SIGUSR1, its soft stop), a wait, then
+SIGKILL.
+
+SIGTERM is a graceful stop for every service of the stack: the web app and the dossier service
+(aiohttp) and Rasa and the action server (Sanic) close their listening socket at once (HAProxy
+sends new connections to another replica), finish the requests in flight, then exit."""
 
 from __future__ import annotations
 
@@ -100,11 +105,13 @@ def wait_ready(running: Running, timeout: float) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def stop_all(processes: Sequence[subprocess.Popen[bytes]], timeout: float) -> None:
-    """SIGTERM to all, wait up to `timeout` seconds in total, then SIGKILL the rest."""
+def stop_all(processes: Sequence[subprocess.Popen[bytes]], timeout: float,
+             stop_signal: int = signal.SIGTERM) -> None:
+    """`stop_signal` (SIGTERM) to all, wait up to `timeout` seconds in total for them to finish
+    what they are doing, then SIGKILL the rest."""
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(stop_signal)
     deadline = time.monotonic() + timeout
     for process in processes:
         try:

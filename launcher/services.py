@@ -13,6 +13,7 @@ on free ports of 127.0.0.1 behind it (RASA_REPLICAS, ACTION_REPLICAS).
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Mapping
 from dataclasses import astuple, dataclass
 from pathlib import Path
@@ -43,7 +44,8 @@ PRODUCTION_ENDPOINTS = "endpoints.prod.yml"
 class Service:
     """One process. `group` is the service it is a replica of (`rasa` for `rasa-2`; empty:
     the process is the service itself), `env` what it gets on top of the plan's environment,
-    `binds` the further ports it listens on (HAProxy's public ports)."""
+    `binds` the further ports it listens on (HAProxy's public ports), `stop_signal` what asks
+    it to stop gracefully."""
 
     name: str
     description: str
@@ -54,6 +56,7 @@ class Service:
     group: str = ""
     env: tuple[tuple[str, str], ...] = ()
     binds: tuple[int, ...] = ()
+    stop_signal: int = signal.SIGTERM
 
     @property
     def service(self) -> str:
@@ -178,7 +181,8 @@ def _proxied_services(config: StackConfig, env: Mapping[str, str]
     proxy = Service(PROXY, "proxy (HAProxy)",
                     (config.haproxy or find_haproxy(env), "-db", "-f", str(cfg_path)),
                     stats_port, f"{stats}/health", (("status", f"{stats}/stats"),),
-                    binds=astuple(config.ports))
+                    binds=astuple(config.ports),
+                    stop_signal=signal.SIGUSR1)  # soft stop: finish open connections
     services = [proxy]
     for replica in replicas:
         extra: tuple[tuple[str, str], ...] = ()

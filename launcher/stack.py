@@ -93,7 +93,15 @@ class Stack:
                                     "(failed health checks)", self.plan.config.log_path(PROXY))
 
     def stop(self) -> None:
-        stop_all([r.process for r in reversed(self.running)], self.plan.config.stop_timeout)
+        """Stop service by service in reverse start order (the web app first, HAProxy last),
+        each with its stop signal, waiting up to `stop_timeout` for a service's processes to
+        finish their requests in flight (which may still need the services after them)."""
+        groups: dict[str, list[Running]] = {}
+        for running in reversed(self.running):
+            groups.setdefault(running.service.service, []).append(running)
+        for members in groups.values():
+            stop_all([r.process for r in members], self.plan.config.stop_timeout,
+                     members[0].service.stop_signal)
         self.running = []
 
     def exited(self) -> str | None:
