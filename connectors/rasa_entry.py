@@ -7,6 +7,9 @@ before handing over to the normal CLI. Our channel then answers with an apology 
 Rasa's dependencies (pkg_resources, sanic_cors, matplotlib, click, SQLAlchemy, ...) emit dozens
 of deprecation warnings at start-up that nobody here can act on; they are filtered before Rasa
 is imported, unless `LOG_LEVEL=DEBUG`. Warnings raised from our own packages still show.
+
+Every log record is masked (`bot/log_privacy.py`: e-mail, phone, rijksregisternummer, IBAN,
+enterprise number, tokens) before Rasa configures its logging.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
+
+from bot.log_privacy import mask_all_log_records
 
 # Module names the filter leaves alone (our code); everything else is third-party.
 THIRD_PARTY = r"(?!(bot|actions|connectors|launcher)(\.|$))"
@@ -83,6 +88,7 @@ def check_action_responses_with_one_validator() -> None:
 
 
 def main() -> None:
+    mask_all_log_records()
     sys.argv = with_api_token(sys.argv, os.environ)
     quiet_third_party_warnings()
     check_action_responses_with_one_validator()

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.private_files import make_private
 from launcher.services import Service
 
 TAIL_LINES = 40
@@ -75,9 +76,9 @@ class Running:
 
 
 def spawn(service: Service, env: Mapping[str, str], cwd: Path, log_path: Path) -> Running:
-    """Start the process, its stdout and stderr into `log_path` (truncated first). Python
+    """Start the process, its stdout and stderr into `log_path` (truncated first, mode 0600). Python
     output is unbuffered so the log is in order and current when its tail is shown."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    make_private(log_path)  # 0600: owners' words can reach a log despite the masking
     env = {"PYTHONUNBUFFERED": "1", **env}
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - argv built by launcher.services

@@ -1,7 +1,7 @@
 """The services of the stack: their command lines, health URLs and the URLs worth printing.
 
     dossiers  python -m bot.dossiers serve         (dossier service, aiohttp)
-    actions   python -m rasa_sdk --actions actions (action server, sanic)
+    actions   python -m connectors.actions_entry --actions actions (rasa_sdk's CLI, logs masked)
     rasa      python -m connectors.rasa_entry run  (Rasa: channels, NLU, dialogue, HTTP API)
     web       python -m bot.web                    (chat page, widget, hand-off console)
 
@@ -112,7 +112,8 @@ def _argv(config: StackConfig, env: Mapping[str, str], service: str, port: int,
     if service == "dossiers":
         return (python, "-m", "bot.dossiers", "serve", "--host", host, "--port", str(port))
     if service == "actions":
-        return (python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+        return (python, "-m", "connectors.actions_entry", "--actions", "actions",
+                "--port", str(port),
                 *_sdk_log_flags(env.get("LOG_LEVEL", "")))
     if service == "rasa":
         credentials = config.credentials or config.root / "credentials.yml"

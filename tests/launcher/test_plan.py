@@ -59,7 +59,8 @@ def test_commands_of_the_four_services(tmp_path: Path) -> None:
     assert [service.name for service in plan.services] == list(SERVICE_NAMES)
     assert argv["dossiers"] == ("-m", "bot.dossiers", "serve", "--host", "127.0.0.1",
                                 "--port", "1111")
-    assert argv["actions"] == ("-m", "rasa_sdk", "--actions", "actions", "--port", "2222")
+    assert argv["actions"] == ("-m", "connectors.actions_entry", "--actions", "actions",
+                               "--port", "2222")
     assert argv["web"] == ("-m", "bot.web", "--host", "127.0.0.1", "--port", "4444")
     rasa = argv["rasa"]
     assert rasa[:3] == ("-m", "connectors.rasa_entry", "run")
