@@ -13,6 +13,7 @@ from bot.handoff.web.routes import setup_officer_routes
 from bot.insights.web import setup_insights
 from bot.retention import setup_retention
 from bot.web import chat
+from bot.web.documents import setup_document_routes
 from bot.web.erasure_api import setup_erasure_routes
 from bot.web.privacy_page import setup_privacy_page
 from bot.web.rasa_client import RasaClient
@@ -60,6 +61,7 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     setup_officer_routes(app, config)
     setup_backoffice_routes(app, config)
     setup_widget_routes(app, config)
+    setup_document_routes(app, config.content_dir)
     setup_erasure_routes(app)
     setup_privacy_page(app, config)
     setup_insights(app, config)

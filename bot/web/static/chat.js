@@ -84,6 +84,17 @@
       if (/^https?:\/\//.test(payload)) {
         el = document.createElement("a");
         el.href = payload; el.target = "_blank"; el.rel = "noopener noreferrer";
+      } else if (window.olkDocuments && payload === window.olkDocuments.PAYLOAD) {
+        el = document.createElement("button");
+        el.type = "button";
+        el.dataset.upload = "document";
+        el.addEventListener("click", function () {
+          window.olkDocuments.pick("/api/chat/documents", function (text, pending) {
+            if (pending) { setTyping(true); return; }
+            setTyping(false);
+            reveal(addBubble("bot", text || T.unavailable));
+          });
+        });
       } else {
         el = document.createElement("button");
         el.type = "button";

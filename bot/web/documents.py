@@ -1,0 +1,134 @@
+"""`POST /api/chat/documents`: the owner adds a document to their dossier from the chat page.
+
+The body is the file itself (the browser's `fetch(…, {body: file})`), its name in the
+`X-Document-Name` header (percent-encoded). That custom header also keeps other sites out: a
+cross-site form cannot set it, and a cross-site fetch with it needs a CORS permission this app
+never gives; the session cookie is SameSite=Strict besides.
+
+Which dossier: the one the assistant offered the upload for in this conversation (the slot
+`dossier_document_reference`, set only by the action server after the owner submitted the
+dossier here or passed the e-mail check). The dossier service checks again that this
+conversation may add to it, checks the file and stores it; this module only streams the body
+(at most 10 MB, whatever Content-Length says) and answers in Dutch
+(content/dossier_documents.yml)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import aiohttp
+from aiohttp import web
+
+from bot.web.chat import RASA_KEY
+from bot.web.document_settings import DOCUMENT_SETTINGS_KEY, MAX_DOCUMENT_BYTES, DocumentSettings
+from bot.web.rasa_client import RasaUnavailable
+from bot.webcore.owner_session import session_id
+from bot.webcore.texts import load_texts
+
+REFERENCE_SLOT = "dossier_document_reference"
+NAME_HEADER = "X-Document-Name"
+CHUNK = 64 * 1024
+UPLOAD_SESSION_KEY = web.AppKey("document_http_session", aiohttp.ClientSession)
+REASONS = frozenset({"empty", "too_large", "unsupported_type", "damaged", "too_many_pixels",
+                     "pdf_active_content", "polyglot"})
+
+
+def offered_reference(events: list[dict[str, Any]]) -> str | None:
+    """The dossier the assistant last offered an upload for (a restart forgets it)."""
+    reference: str | None = None
+    for event in events:
+        if event.get("event") == "restart":
+            reference = None
+        elif event.get("event") == "slot" and event.get("name") == REFERENCE_SLOT:
+            value = event.get("value")
+            reference = value if isinstance(value, str) and value else None
+    return reference
+
+
+async def read_capped(request: web.Request, limit: int) -> bytes | None:
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _answer(texts: Mapping[str, str], key: str, ok: bool = False, status: int = 200,
+            **values: str) -> web.Response:
+    message = texts.get(key, texts.get("unavailable", ""))
+    for name, value in values.items():
+        message = message.replace("{" + name + "}", value)
+    return web.json_response({"ok": ok, "message": message}, status=status,
+                             headers={"Cache-Control": "no-store"})
+
+
+async def forward(settings: DocumentSettings, session: aiohttp.ClientSession, reference: str,
+                  conversation: str, name: str, data: bytes) -> tuple[int, dict[str, Any]]:
+    url = f"{settings.service_url}/api/dossiers/{quote(reference, safe='')}/documents"
+    headers = {"Authorization": f"Bearer {settings.service_token}",
+               "X-Conversation-Id": conversation, NAME_HEADER: quote(name),
+               "Content-Type": "application/octet-stream"}
+    async with session.post(url, data=data, headers=headers,
+                            timeout=aiohttp.ClientTimeout(total=settings.timeout_seconds)
+                            ) as response:
+        body = await response.json(content_type=None)
+        return response.status, body if isinstance(body, dict) else {}
+
+
+async def upload(request: web.Request) -> web.Response:
+    settings = request.app[DOCUMENT_SETTINGS_KEY]
+    texts = load_texts(settings.content_dir / "dossier_documents.yml")
+    conversation = session_id(request)
+    if conversation is None or NAME_HEADER not in request.headers:
+        raise web.HTTPForbidden()
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise web.HTTPForbidden()
+    try:
+        name = unquote(request.headers[NAME_HEADER], errors="strict")[:300]
+    except UnicodeDecodeError:
+        name = ""
+    data = await read_capped(request, MAX_DOCUMENT_BYTES)
+    if data is None:
+        return _answer(texts, "too_large", status=413)
+    try:
+        reference = offered_reference(await request.app[RASA_KEY].events(conversation))
+    except RasaUnavailable:
+        return _answer(texts, "unavailable", status=503)
+    if reference is None:
+        return _answer(texts, "no_dossier", status=409)
+    if not settings.service_token:
+        return _answer(texts, "unavailable", status=503)
+    try:
+        status, body = await forward(settings, request.app[UPLOAD_SESSION_KEY], reference,
+                                     conversation, name, data)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        return _answer(texts, "unavailable", status=503)
+    if status == 201:
+        return _answer(texts, "added", ok=True, status=201, reference=reference,
+                       filename=str(body.get("filename") or ""))
+    reason = str(body.get("reason") or body.get("error") or "")
+    if reason in REASONS or reason in ("dossier_not_open", "too_many_documents"):
+        return _answer(texts, reason, status=422, reference=reference)
+    if status == 404:
+        return _answer(texts, "no_dossier", status=409)
+    return _answer(texts, "unavailable", status=503)
+
+
+async def _session(app: web.Application) -> AsyncIterator[None]:
+    app[UPLOAD_SESSION_KEY] = aiohttp.ClientSession()
+    yield
+    await app[UPLOAD_SESSION_KEY].close()
+
+
+def setup_document_routes(app: web.Application, content_dir: Path) -> None:
+    app[DOCUMENT_SETTINGS_KEY] = DocumentSettings.from_env(os.environ, content_dir)
+    app.cleanup_ctx.append(_session)
+    app.router.add_post("/api/chat/documents", upload)
