@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
 from actions.clarify_options import FALLBACK_INTENT, buttons_for
+from actions.followup import answer_followup, is_followup_on_current_topic
 from actions.human import hand_over
 from actions.knowledge import answer_topic
 from actions.location import Location, locate
@@ -71,6 +72,9 @@ class ActionClarify(SafeAction):
         location = locate(tracker)
         if location.source in ("text", "button"):
             return act_on_place_and_intent(dispatcher, tracker, location)
+        if is_followup_on_current_topic(tracker):
+            # "en hoe lang duurt het voor ik die heb?" right after an answer: about that topic.
+            return answer_followup(dispatcher, tracker)
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("pending_offer", "human")]

@@ -39,3 +39,16 @@ async def test_documents_question_lists_what_to_prepare():
 async def test_without_a_topic_the_owner_is_asked_what_it_is_about():
     messages = await ask("en wat kost dat?", {})
     assert messages[0]["response"] == "utter_followup_no_topic"
+
+
+async def test_an_unsure_follow_up_after_an_answer_is_answered_not_clarified():
+    from actions.fallback import ActionClarify
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("en hoe lang duurt het voor ik die vergunning heb?", "nlu_fallback",
+                           slots={"topic": "terrasvergunning"},
+                           ranking=[{"name": "nlu_fallback", "confidence": 0.4},
+                                    {"name": "ask_horeca_uitbating", "confidence": 0.21}])
+    await ActionClarify().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_followup_duration"]
+    assert dispatcher.messages[0]["custom"]["topic"] == "terrasvergunning"
