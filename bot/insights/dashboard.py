@@ -2,30 +2,35 @@
 its CSV export and its static files (Chart.js from node_modules, served by us: no CDN).
 
 An officer sees the municipalities of their counters (a province team all of its province);
-figures from fewer than INSIGHTS_MIN_COUNT conversations are shown as "–"."""
+figures from fewer than INSIGHTS_MIN_COUNT conversations are shown as "–". Filters: period,
+municipality, counter, channel, topic (`figures.Selection`)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import io
 import json
-import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from string import Template
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
 from aiohttp import web
 
 from bot.handoff.web.auth import require_session
 from bot.insights.api import API_KEY, InsightsApi
-from bot.insights.summary import Period, summary, weekly
+from bot.insights.figures import OutOfScope, Selection, collect, median_rates, rate, topic_titles
+from bot.insights.summary import Filters, Period
 from bot.paths import PROJECT_ROOT
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "templates" / "insights.html"
+LABELS = HERE / "templates" / "labels.yml"
 STATIC = {
     "insights.js": (HERE / "static" / "insights.js", "application/javascript"),
     "insights.css": (HERE / "static" / "insights.css", "text/css"),
@@ -34,7 +39,9 @@ STATIC = {
 }
 DEFAULT_DAYS = 28
 MAX_DAYS = 400
+MAX_FILTER = 100
 NO_STORE = {"Cache-Control": "no-store"}
+__all__ = ["STATIC", "median_rates", "rate", "setup_dashboard_routes"]
 
 
 def _day(value: str | None) -> date | None:
@@ -53,113 +60,170 @@ def _period(request: web.Request, zone: str) -> tuple[Period, bool]:
     return Period(start, end), False
 
 
-async def _figures(request: web.Request) -> tuple[InsightsApi, Any, Period, bool, dict[str, Any],
-                                                  list[dict[str, Any]], list[str]]:
-    session = await require_session(request, page=request.path == "/officer/insights")
-    api = request.app[API_KEY]
-    period, bad_dates = _period(request, api.config.timezone)
-    allowed = api.scope.municipalities(session.officer.counters)
-    nis = request.query.get("nis") or None
-    if nis is not None and (nis not in api.scope.names or
-                            (allowed is not None and nis not in allowed)):
-        raise web.HTTPForbidden()
-    chosen = frozenset({nis}) if nis else allowed
-    async with api.db.transaction() as tx:
-        overview = await summary(tx, period, sorted(allowed) if allowed is not None else None,
-                                 api.scope.names.get, api.config.min_count)
-        figures = overview if not nis else await summary(
-            tx, period, sorted(chosen or ()), api.scope.names.get, api.config.min_count,
-            always=(nis,))
-        series = await weekly(tx, period, sorted(chosen) if chosen is not None else None,
-                              api.config.min_count)
-        everyone = await summary(tx, period, None, api.scope.names.get, api.config.min_count)
-    figures = {**figures, "median": median_rates(everyone["municipalities"])}
-    options = [m["nis"] for m in overview["municipalities"]]
-    if nis and nis not in options:
-        options.append(nis)
-    return api, session, period, bad_dates, figures, series, options
+def _param(request: web.Request, name: str) -> str | None:
+    value = request.query.get(name, "").strip()
+    return value[:MAX_FILTER] or None
 
 
-def _count(value: Any) -> str:
+def selection_of(request: web.Request, period: Period) -> Selection:
+    return Selection(period, nis=_param(request, "nis"), counter=_param(request, "counter"),
+                     filters=Filters(channel=_param(request, "channel"),
+                                     topic=_param(request, "topic")))
+
+
+async def figures_for(request: web.Request, api: InsightsApi, counters: Sequence[str],
+                      selection: Selection) -> dict[str, Any]:
+    try:
+        return await collect(api, counters, selection)
+    except OutOfScope:
+        raise web.HTTPForbidden() from None
+
+
+def count(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
-def rate(part: int | None, whole: int | None) -> float | None:
-    """A share in percent, only when both counts are shown."""
-    if part is None or not whole:
-        return None
-    return round(100.0 * part / whole, 1)
-
-
-def median_rates(municipalities: list[dict[str, Any]]) -> dict[str, float | None]:
-    """Median fallback and hand-off rate over the municipalities with shown counts (the
-    comparison a municipality sees beside its own figures)."""
-    result: dict[str, float | None] = {}
-    for key in ("fallbacks", "handoffs"):
-        values = sorted(v for m in municipalities
-                        if (v := rate(m[key], m["conversations"])) is not None)
-        result[key] = statistics.median(values) if values else None
-    return result
-
-
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:g} %"
 
 
+def options_html(values: Iterable[str], chosen: str | None, label: Mapping[str, str]) -> str:
+    return "\n".join(
+        f'<option value="{html.escape(v)}"{" selected" if v == chosen else ""}>'
+        f"{html.escape(label.get(v, v))}</option>" for v in values)
+
+
+def rows_html(rows: Iterable[Sequence[str]]) -> str:
+    return "\n".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+                     for row in rows)
+
+
+def municipality_rows(figures: Mapping[str, Any]) -> list[list[str]]:
+    return [[m["name"] or m["nis"], count(m["conversations"]), count(m["fallbacks"]),
+             percent(rate(m["fallbacks"], m["conversations"])), count(m["handoffs"]),
+             percent(rate(m["handoffs"], m["conversations"])), count(m["dossiers_submitted"]),
+             count(m["feedback"]["up"]), count(m["feedback"]["down"])]
+            for m in figures["summary"]["municipalities"]]
+
+
+def labels() -> dict[str, dict[str, str]]:
+    return dict(yaml.safe_load(LABELS.read_text("utf-8")))
+
+
+def detail_rows(figures: Mapping[str, Any], titles: Mapping[str, str],
+                counters: Mapping[str, str]) -> dict[str, str]:
+    """The tables under the charts (the same figures, readable without the charts)."""
+    outcome = labels()["handoff_outcomes"]
+    return {
+        "dossier_rows": rows_html(
+            [titles.get(d["type"], d["type"]), count(d["started"]), count(d["submitted"]),
+             count(d["abandoned"])] for d in figures["dossiers"]),
+        "feedback_rows": rows_html(
+            [titles.get(f["topic"], f["topic"]) or "–", count(f["up"]), count(f["down"])]
+            for f in figures["feedback_topics"]),
+        "handoff_rows": rows_html(
+            [counters.get(h["counter"], h["counter"]) or "–", count(h["queued"]),
+             count(h["callback"]), count(h["unavailable"]),
+             ", ".join(f"{outcome.get(k, k)}: {count(v)}" for k, v in h["outcomes"].items())]
+            for h in figures["handoffs"]),
+        "hour_rows": rows_html(
+            [f"{h['hour']:02d}:00", count(h["open"]), count(h["closed"]), count(h["unknown"])]
+            for h in figures["hours"] if any(h[k] != 0 for k in ("open", "closed", "unknown"))),
+    }
+
+
+def chart_data(figures: Mapping[str, Any], titles: Mapping[str, str]) -> str:
+    """The figures for insights.js, safe inside a <script type="application/json">."""
+    data = {key: figures[key] for key in ("summary", "weekly", "hours", "dossiers",
+                                          "feedback_topics")}
+    data["topic_titles"] = dict(titles)
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
+
+
+def counter_names(api: InsightsApi) -> dict[str, str]:
+    return {counter_id: counter.name for counter_id, counter in api.scope.counters.items()}
+
+
 async def page(request: web.Request) -> web.Response:
-    api, session, period, bad_dates, figures, series, options = await _figures(request)
-    nis = request.query.get("nis") or ""
-    option_html = "\n".join(
-        f'<option value="{html.escape(code)}"{" selected" if code == nis else ""}>'
-        f"{html.escape(api.scope.names.get(code, code))}</option>" for code in options)
-    rows = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in (
-            m["name"] or m["nis"], _count(m["conversations"]), _count(m["fallbacks"]),
-            _percent(rate(m["fallbacks"], m["conversations"])), _count(m["handoffs"]),
-            _percent(rate(m["handoffs"], m["conversations"])), _count(m["dossiers_submitted"]),
-            _count(m["feedback"]["up"]), _count(m["feedback"]["down"]))) + "</tr>"
-        for m in figures["municipalities"])
-    median = figures["median"]
-    query = {"from": period.start.isoformat(), "to": period.end.isoformat(),
-             **({"nis": nis} if nis else {})}
-    data = json.dumps({"summary": figures, "weekly": series, "topic_titles": {}},
-                      ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
+    session = await require_session(request, page=True)
+    api = request.app[API_KEY]
+    period, bad_dates = _period(request, api.config.timezone)
+    selection = selection_of(request, period)
+    figures = await figures_for(request, api, session.officer.counters, selection)
+    titles = await asyncio.to_thread(topic_titles, api)
+    options, names = figures["options"], counter_names(api)
+    median = figures["summary"]["median"]
+    query = selection.query()
     body = Template(TEMPLATE.read_text("utf-8")).substitute(
         officer=html.escape(session.officer.display_name),
         counters=html.escape(", ".join(session.officer.counters)),
         **{"from": period.start.isoformat()}, to=period.end.isoformat(),
-        options=option_html, rows=rows, data=data, min_count=api.config.min_count,
-        median_fallbacks=_percent(median["fallbacks"]),
-        median_handoffs=_percent(median["handoffs"]),
+        options=options_html(options["municipalities"], selection.nis, api.scope.names),
+        counter_options=options_html(options["counters"], selection.counter, names),
+        channel_options=options_html(options["channels"], selection.filters.channel, {}),
+        topic_options=options_html(titles, selection.filters.topic, titles),
+        rows=rows_html(municipality_rows(figures)),
+        **detail_rows(figures, titles, names),
+        data=chart_data(figures, titles), min_count=api.config.min_count,
+        median_fallbacks=percent(median["fallbacks"]),
+        median_handoffs=percent(median["handoffs"]),
         csv_url=html.escape(str(request.app.router["insights_csv"].url_for().with_query(query))),
+        report_month=period.end.strftime("%Y-%m"),
         error='<p class="error">Ongeldige periode: we tonen de laatste 28 dagen.</p>'
         if bad_dates else "")
     return web.Response(text=body, content_type="text/html", headers=NO_STORE)
 
 
-async def export_csv(request: web.Request) -> web.Response:
-    """Long format: one row per municipality and figure (topics one row each)."""
-    _api, _session, period, _bad, figures, series, _options = await _figures(request)
-    out = io.StringIO()
+def write_csv(out: io.StringIO, period: Period, figures: Mapping[str, Any]) -> None:
+    """Long format: one row per municipality (or table) and figure; topics one row each."""
     writer = csv.writer(out)
     writer.writerow(["from", "to", "nis", "municipality", "figure", "topic", "count"])
-    for m in figures["municipalities"]:
-        base = [period.start.isoformat(), period.end.isoformat(), m["nis"], m["name"]]
+    first, last = period.start.isoformat(), period.end.isoformat()
+    for m in figures["summary"]["municipalities"]:
+        base = [first, last, m["nis"], m["name"]]
         for figure in ("conversations", "fallbacks", "handoffs", "dossiers_submitted"):
             writer.writerow([*base, figure, "", _csv(m[figure])])
         for vote in ("up", "down"):
             writer.writerow([*base, f"feedback_{vote}", "", _csv(m["feedback"][vote])])
-        for topic, count in m["topics"].items():
-            writer.writerow([*base, "topic", topic, _csv(count)])
-    for key, value in figures["median"].items():
-        writer.writerow([period.start.isoformat(), period.end.isoformat(), "", "",
-                         f"median_{key}_percent", "", _csv(value)])
-    for point in series:
-        writer.writerow([period.start.isoformat(), period.end.isoformat(), point["nis"],
-                         "", f"conversations_week_{point['week']}", "",
-                         _csv(point["conversations"])])
+        for topic, n in m["topics"].items():
+            writer.writerow([*base, "topic", topic, _csv(n)])
+    for key, value in figures["summary"]["median"].items():
+        writer.writerow([first, last, "", "", f"median_{key}_percent", "", _csv(value)])
+    for point in figures["weekly"]:
+        writer.writerow([first, last, point["nis"], "", f"conversations_week_{point['week']}",
+                         "", _csv(point["conversations"])])
+    for hour in figures["hours"]:
+        for kind in ("open", "closed", "unknown"):
+            writer.writerow([first, last, "", "", f"questions_hour_{hour['hour']:02d}_{kind}",
+                             "", _csv(hour[kind])])
+    for dossier in figures["dossiers"]:
+        for kind in ("started", "submitted", "abandoned"):
+            writer.writerow([first, last, "", "", f"dossiers_{kind}", dossier["type"],
+                             _csv(dossier[kind])])
+    for entry in figures["feedback_topics"]:
+        for vote in ("up", "down"):
+            writer.writerow([first, last, "", "", f"feedback_{vote}_per_topic", entry["topic"],
+                             _csv(entry[vote])])
+    for handoff in figures["handoffs"]:
+        for kind in ("queued", "callback", "unavailable"):
+            writer.writerow([first, last, "", handoff["counter"], f"handoffs_{kind}", "",
+                             _csv(handoff[kind])])
+
+
+async def export_csv(request: web.Request) -> web.Response:
+    session = await require_session(request)
+    api = request.app[API_KEY]
+    period, _bad = _period(request, api.config.timezone)
+    figures = await figures_for(request, api, session.officer.counters,
+                                selection_of(request, period))
+    out = io.StringIO()
+    write_csv(out, period, figures)
     name = f"inzichten-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    return web.Response(text=out.getvalue(), content_type="text/csv", charset="utf-8",
+    return csv_response(out.getvalue(), name)
+
+
+def csv_response(text: str, name: str) -> web.Response:
+    return web.Response(text=text, content_type="text/csv", charset="utf-8",
                         headers={**NO_STORE,
                                  "Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -15,11 +15,11 @@ from string import Template
 
 from aiohttp import web
 
-from bot.catalog import Catalog
 from bot.handoff.officers import Session
 from bot.handoff.web.auth import read_form, require_csrf, require_session
 from bot.handoff.web.services import services
 from bot.insights.api import API_KEY, InsightsApi
+from bot.insights.figures import topic_titles
 from bot.insights.grouping import Group, group_questions
 from bot.insights.reviewed_file import add_examples
 from bot.insights.unanswered import NO_TOPIC, ReviewScope, decide, open_questions
@@ -41,13 +41,6 @@ def review_scope(api: InsightsApi, session: Session, now: float) -> ReviewScope:
     counters = session.officer.counters
     return ReviewScope(api.scope.municipalities(counters), api.scope.sees_unplaced(counters),
                        now - api.config.text_retention_days * 86400)
-
-
-def topic_titles(api: InsightsApi) -> dict[str, str]:
-    catalog = Catalog.load(api.config.content_dir / "topics")
-    titles = {topic_id: topic.title for topic_id in catalog.ids()
-              if (topic := catalog.get(topic_id)) is not None}
-    return dict(sorted(titles.items(), key=lambda item: item[1].casefold()))
 
 
 def _group_html(group: Group, index: int, titles: Mapping[str, str], csrf: str,

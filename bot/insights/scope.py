@@ -55,5 +55,21 @@ class Scope:
                 return True
         return False
 
+    def served_by(self, counter_id: str) -> frozenset[str] | None:
+        """The municipalities one counter serves (None = every one)."""
+        return self.municipalities([counter_id])
+
+    def counter_of(self, nis: str) -> Counter | None:
+        """The counter whose opening hours count for a municipality: the one serving it by NIS
+        code, else by province (first by id); agencies and catch-alls do not count."""
+        province = self.provinces.get(nis)
+        by_code = [c for c in self.counters.values()
+                   if c.municipalities is not None and nis in c.municipalities]
+        by_province = [c for c in self.counters.values() if province in c.provinces]
+        for found in (by_code, by_province):
+            if found:
+                return sorted(found, key=lambda c: (not c.has_hours, c.id))[0]
+        return None
+
     def nis_of_name(self) -> dict[str, str]:
         return {name.casefold(): nis for nis, name in self.names.items()}

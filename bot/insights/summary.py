@@ -47,17 +47,46 @@ def _placeholders(values: Collection[str]) -> str:
     return ", ".join("?" for _ in values)
 
 
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters beyond period and municipality: conversations on a channel,
+    conversations that asked about a topic. The API uses none."""
+    channel: str | None = None
+    topic: str | None = None
+
+    def turns(self) -> tuple[str, list[Any]]:
+        """Conditions on `conversation` (turns and votes alike: votes carry no channel)."""
+        sql, args = "", list[Any]()
+        for column, value in (("channel", self.channel), ("topic", self.topic)):
+            if value:
+                sql += (" AND conversation IN (SELECT conversation FROM insights_turns "  # noqa: S608
+                        f"WHERE {column} = ?)")
+                args.append(value)
+        return sql, args
+
+
+NO_FILTERS = Filters()
+
+
+def scoped(template: str, municipalities: Collection[str] | None, period: Period,
+           filters: Filters) -> tuple[str, list[Any]]:
+    """`template` with its `{scope}` filled (municipalities, then the filters) and its args."""
+    scope = "" if municipalities is None else f" AND nis IN ({_placeholders(municipalities)})"
+    extra, extra_args = filters.turns()
+    return (template.replace("{scope}", scope + extra),
+            [period.start.isoformat(), period.end.isoformat(), *(municipalities or ()),
+             *extra_args])
+
+
 async def summary(tx: Tx, period: Period, municipalities: Collection[str] | None,
                   names: Callable[[str], str | None], min_count: int,
-                  always: Collection[str] = ()) -> dict[str, Any]:
+                  always: Collection[str] = (), filters: Filters = NO_FILTERS
+                  ) -> dict[str, Any]:
     """`municipalities`: the NIS codes the caller may see (None = all). Municipalities without
     data in the period are left out, except those in `always` (an explicit filter)."""
-    scope = "" if municipalities is None else f" AND nis IN ({_placeholders(municipalities)})"
-    args: list[Any] = [period.start.isoformat(), period.end.isoformat(),
-                       *(municipalities or ())]
-    rows = await tx.fetchall(_PER_MUNICIPALITY.replace("{scope}", scope), *args)
-    topics = await tx.fetchall(_TOPICS.replace("{scope}", scope), *args)
-    votes = await tx.fetchall(_VOTES.replace("{scope}", scope), *args)
+    rows = await tx.fetchall(*_with(_PER_MUNICIPALITY, municipalities, period, filters))
+    topics = await tx.fetchall(*_with(_TOPICS, municipalities, period, filters))
+    votes = await tx.fetchall(*_with(_VOTES, municipalities, period, filters))
 
     def shown(count: int, conversations: int) -> int | None:
         """Zero identifies no one and is shown; 1 .. min_count-1 conversations are not."""
@@ -90,11 +119,9 @@ async def summary(tx: Tx, period: Period, municipalities: Collection[str] | None
 
 
 async def weekly(tx: Tx, period: Period, municipalities: Collection[str] | None,
-                 min_count: int) -> list[dict[str, Any]]:
+                 min_count: int, filters: Filters = NO_FILTERS) -> list[dict[str, Any]]:
     """Conversations per ISO week (`2026-W48`) and municipality, suppressed like `summary`."""
-    scope = "" if municipalities is None else f" AND nis IN ({_placeholders(municipalities)})"
-    rows = await tx.fetchall(_DAYS.replace("{scope}", scope), period.start.isoformat(),
-                             period.end.isoformat(), *(municipalities or ()))
+    rows = await tx.fetchall(*_with(_DAYS, municipalities, period, filters))
     seen: dict[tuple[str, str], set[str]] = {}
     for row in rows:
         year, week, _ = date.fromisoformat(row["day"]).isocalendar()
@@ -105,3 +132,10 @@ async def weekly(tx: Tx, period: Period, municipalities: Collection[str] | None,
 
 
 _DAYS = ("SELECT DISTINCT day, nis, conversation " + _TURNS)
+
+
+def _with(template: str, municipalities: Collection[str] | None, period: Period,
+          filters: Filters) -> list[Any]:
+    sql, args = scoped(template, municipalities, period, filters)
+    return [sql, *args]
+

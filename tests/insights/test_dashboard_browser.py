@@ -73,12 +73,16 @@ async def test_an_officer_sees_the_charts_filters_and_exports(monkeypatch, tmp_p
             await page.click("button[type=submit]")
             await page.goto(f"{base}/officer/insights")
             await page.wait_for_selector("body[data-charts=drawn]", timeout=10000)
-            for chart in ("#chart-weekly", "#chart-topics"):
+            for chart in ("#chart-weekly", "#chart-topics", "#chart-hours", "#chart-dossiers",
+                          "#chart-feedback"):
                 box = await page.locator(chart).bounding_box()
                 assert box is not None and box["width"] > 100 and box["height"] > 50
             drawn = await page.evaluate(
                 "() => window.Chart.getChart('chart-topics').data.datasets.map(d => d.label)")
             assert drawn == ["Aalst", "Gent"]
+            hours = await page.evaluate(
+                "() => window.Chart.getChart('chart-hours').data.datasets.map(d => d.label)")
+            assert hours == ["Loket open", "Loket gesloten", "Openingsuren onbekend"]
             await page.select_option("select[name=nis]", "44021")
             await page.click("form.filters button[type=submit]")
             await page.wait_for_selector("body[data-charts=drawn]")

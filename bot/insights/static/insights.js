@@ -47,6 +47,29 @@
                  scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
                  plugins: { legend: { display: data.summary.municipalities.length > 1 } } }
     });
+    function title(id) { return (data.topic_titles || {})[id] || id || labels.no_topic || "–"; }
+    function bars(id, rows, labelOf, keys, options) {
+      var element = document.getElementById(id);
+      if (!element || !rows) { return; }
+      new window.Chart(element, {
+        type: "bar",
+        data: {
+          labels: rows.map(labelOf),
+          datasets: keys.map(function (key) {
+            return { label: labels[key] || key, data: rows.map(function (r) { return r[key]; }) };
+          })
+        },
+        options: Object.assign({ animation: false, responsive: true }, options || {})
+      });
+    }
+    var stacked = { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } };
+    bars("chart-hours", data.hours, function (h) { return (h.hour < 10 ? "0" : "") + h.hour + ":00"; },
+         ["open", "closed", "unknown"], { scales: stacked });
+    bars("chart-dossiers", data.dossiers, function (d) { return title(d.type); },
+         ["started", "submitted", "abandoned"],
+         { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } });
+    bars("chart-feedback", data.feedback_topics, function (f) { return title(f.topic); },
+         ["up", "down"], { indexAxis: "y", scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } });
     document.body.setAttribute("data-charts", "drawn");
     if (!data.summary.municipalities.length && labels.none) {
       document.body.setAttribute("data-empty", "true");

@@ -1,0 +1,120 @@
+"""The dashboard's figures beyond the summary: questions per hour against the counters' opening
+hours, dossiers started / submitted / abandoned per type, feedback per topic and hand-offs per
+counter. Same scope, period and filters as `summary`, and the same suppression: a count from
+fewer than `min_count` conversations is None (shown as "–"), zero is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.counters import Counter
+from bot.insights.db import Tx
+from bot.insights.summary import Filters, Period, scoped
+from bot.opening_hours import opening_status
+
+_TURNS = "FROM insights_turns WHERE day >= ? AND day <= ? AND nis IS NOT NULL{scope}"
+_HOURS = "SELECT at, nis, conversation " + _TURNS + " AND to_officer = 0"
+_DOSSIERS = ("SELECT conversation, dossier_started, dossier_submitted " + _TURNS +
+             " AND (dossier_started IS NOT NULL OR dossier_submitted IS NOT NULL)")
+_FEEDBACK = ("SELECT COALESCE(topic, '') AS topic, vote, COUNT(*) AS n, "
+             "COUNT(DISTINCT conversation) AS conversations FROM insights_feedback "
+             "WHERE day >= ? AND day <= ? AND nis IS NOT NULL{scope} "
+             "GROUP BY COALESCE(topic, ''), vote")
+_HANDOFFS = ("SELECT COALESCE(counter, '') AS counter, handoff, "
+             "COALESCE(handoff_outcome, handoff) AS outcome, conversation " + _TURNS +
+             " AND handoff IS NOT NULL")
+
+
+def _shown(count: int, conversations: int, min_count: int) -> int | None:
+    return count if count == 0 or conversations >= min_count else None
+
+
+async def hours(tx: Tx, period: Period, municipalities: Collection[str] | None,
+                filters: Filters, min_count: int, zone: str,
+                counter_of: Callable[[str], Counter | None]) -> list[dict[str, Any]]:
+    """Questions per local hour of the day (0-23): asked while the municipality's counter was
+    open, while it was closed, or where no opening hours are known."""
+    rows = await tx.fetchall(*_args(_HOURS, municipalities, period, filters))
+    local = ZoneInfo(zone)
+    counts = [{"open": 0, "closed": 0, "unknown": 0} for _ in range(24)]
+    seen: list[set[str]] = [set() for _ in range(24)]
+    for row in rows:
+        moment = datetime.fromtimestamp(float(row["at"]), timezone.utc).astimezone(local)
+        counter = counter_of(str(row["nis"]))
+        if counter is None or not counter.has_hours:
+            kind = "unknown"
+        else:
+            kind = "open" if opening_status(counter, moment).open_now else "closed"
+        counts[moment.hour][kind] += 1
+        seen[moment.hour].add(str(row["conversation"]))
+    return [{"hour": hour, **{kind: _shown(n, len(seen[hour]), min_count)
+                              for kind, n in counts[hour].items()}} for hour in range(24)]
+
+
+async def dossiers(tx: Tx, period: Period, municipalities: Collection[str] | None,
+                   filters: Filters, min_count: int) -> list[dict[str, Any]]:
+    """Per dossier type: conversations that started the form, that submitted it, and that
+    started it in the period without submitting it (abandoned)."""
+    rows = await tx.fetchall(*_args(_DOSSIERS, municipalities, period, filters))
+    started: dict[str, set[str]] = {}
+    submitted: dict[str, set[str]] = {}
+    for row in rows:
+        if row["dossier_started"]:
+            started.setdefault(str(row["dossier_started"]), set()).add(str(row["conversation"]))
+        if row["dossier_submitted"]:
+            submitted.setdefault(str(row["dossier_submitted"]), set()).add(
+                str(row["conversation"]))
+    result = []
+    for kind in sorted(set(started) | set(submitted)):
+        begun, done = started.get(kind, set()), submitted.get(kind, set())
+        abandoned = begun - done
+        result.append({"type": kind, "started": _shown(len(begun), len(begun), min_count),
+                       "submitted": _shown(len(done), len(done), min_count),
+                       "abandoned": _shown(len(abandoned), len(abandoned), min_count)})
+    return result
+
+
+async def feedback_by_topic(tx: Tx, period: Period, municipalities: Collection[str] | None,
+                            filters: Filters, min_count: int) -> list[dict[str, Any]]:
+    """Thumbs up and down per topic of the answer voted on ("" = no topic)."""
+    rows = await tx.fetchall(*_args(_FEEDBACK, municipalities, period, filters))
+    by_topic: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["vote"] not in ("up", "down"):
+            continue
+        entry = by_topic.setdefault(str(row["topic"]), {"topic": str(row["topic"]), "up": 0,
+                                                        "down": 0})
+        entry[row["vote"]] = _shown(int(row["n"]), int(row["conversations"]), min_count)
+    return sorted(by_topic.values(), key=lambda e: e["topic"])
+
+
+async def handoffs(tx: Tx, period: Period, municipalities: Collection[str] | None,
+                   filters: Filters, min_count: int) -> list[dict[str, Any]]:
+    """Per counter: conversations handed over (queued), call-backs asked, hand-offs nobody could
+    take (no officer available), and how the queued ones ended (the hand-off's last status)."""
+    rows = await tx.fetchall(*_args(_HANDOFFS, municipalities, period, filters))
+    per: dict[str, dict[str, set[str]]] = {}
+    for row in rows:
+        entry = per.setdefault(str(row["counter"]), {})
+        entry.setdefault(str(row["handoff"]), set()).add(str(row["conversation"]))
+        entry.setdefault(f"outcome:{row['outcome']}", set()).add(str(row["conversation"]))
+    result = []
+    for counter in sorted(per):
+        entry = per[counter]
+        item: dict[str, Any] = {"counter": counter}
+        for kind in ("queued", "callback", "unavailable"):
+            n = len(entry.get(kind, set()))
+            item[kind] = _shown(n, n, min_count)
+        item["outcomes"] = {key.removeprefix("outcome:"): _shown(len(v), len(v), min_count)
+                            for key, v in sorted(entry.items()) if key.startswith("outcome:")}
+        result.append(item)
+    return result
+
+
+def _args(template: str, municipalities: Collection[str] | None, period: Period,
+          filters: Filters) -> list[Any]:
+    sql, args = scoped(template, municipalities, period, filters)
+    return [sql, *args]
