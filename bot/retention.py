@@ -9,9 +9,11 @@ One purge deletes, per store (limit of `retention_days` in brackets):
   with their call-back contact data, and officer messages older (`handoff_transcripts`);
 * `feedback`: votes older (`feedback`); `audit`: audit log rows older (`audit`);
 * `analytics_texts`: masked texts of unanswered messages in the insights store; the counts
-  stay (`analytics_texts`).
+  stay (`analytics_texts`);
+* `closed_dossiers`: dossiers closed longer ago than their tenant's `closed_dossiers`, with
+  everything that references them (bot/dossiers/service/retention.py; the dossier service
+  runs the same purge on its own schedule).
 
-Closed dossiers live in the dossier service, which purges nothing yet (docs/privacy.md).
 Deleted means deleted (`DELETE`, texts set to NULL), never flagged as hidden.
 
 `python -m bot.retention` (`make purge`) runs it once and prints counts per store; the web app
@@ -33,6 +35,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -47,12 +50,16 @@ from bot.insights.config import InsightsConfig, _postgres_url
 from bot.insights.db import Database, open_database
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
 
+if TYPE_CHECKING:
+    from bot.dossiers.service.retention import RetentionFor
+    from bot.dossiers.service.sql import SqlStorage
+
 logger = logging.getLogger(__name__)
 DAY = 86400.0
 DEFAULT_INTERVAL_SECONDS = 3600.0
 FIRST_PURGE_AFTER_SECONDS = 60.0
 STORES = ("trackers", "broker_events", "handoff_requests", "handoff_messages", "feedback",
-          "audit", "analytics_texts")
+          "audit", "analytics_texts", "closed_dossiers")
 _BATCH = 500  # sender ids per DELETE statement
 
 
@@ -65,6 +72,7 @@ class Targets:
     handoff_db: Path | None = None
     feedback_db: Path | None = None
     insights_url: str | None = None
+    dossier_db_url: str | None = None  # the dossier service's store
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Targets:
@@ -79,6 +87,8 @@ class Targets:
             feedback_db=Path(env.get("FEEDBACK_DB", "") or PROJECT_ROOT / "var" /
                              "feedback.sqlite3"),
             insights_url=insights.db_url,
+            dossier_db_url=env.get("DOSSIER_DB_URL", "").strip()
+            or f"sqlite:///{handoff.resolve().parent / 'dossiers.sqlite3'}",
         )
 
 
@@ -102,8 +112,6 @@ class PurgeResult:
     def lines(self) -> list[str]:
         out = [f"{name:<18} {self.counts[name]:>7} deleted" for name in self.counts]
         out += [f"{name:<18}   error: {error}" for name, error in self.errors.items()]
-        out.append(f"{'closed_dossiers':<18}   not purged here (dossier service; see "
-                   "docs/privacy.md)")
         return out
 
 
@@ -192,6 +200,8 @@ class Stores:
     audit: AuditLog | None = None
     feedback: FeedbackStore | None = None
     insights: Database | None = None
+    dossiers: SqlStorage | None = None
+    closed_retention: RetentionFor | None = None  # per tenant; default content/tenants/*.yml
 
 
 async def purge(stores: Stores, retention: RetentionDays, now: float | None = None
@@ -239,6 +249,13 @@ async def purge(stores: Stores, retention: RetentionDays, now: float | None = No
         insights = stores.insights
         await run(("analytics_texts",),
                   lambda: purge_analytics_texts(insights, cutoff(retention.analytics_texts)))
+    if stores.dossiers is not None:
+        from bot.dossiers.service.retention import purge_closed_dossiers, tenant_retention
+
+        dossiers, per_tenant = stores.dossiers, stores.closed_retention or tenant_retention()
+        moment = datetime.fromtimestamp(now, timezone.utc)
+        await run(("closed_dossiers",),
+                  lambda: purge_closed_dossiers(dossiers, per_tenant, moment))
     result.seconds = time.monotonic() - started
     deleted = {name: count for name, count in result.counts.items() if count}
     if deleted or result.errors:
@@ -262,6 +279,20 @@ def interval_seconds(env: Mapping[str, str] | None = None) -> float | None:
 
 # --- make purge ---------------------------------------------------------------------------------
 
+def _open_dossier_store(url: str | None) -> SqlStorage | None:
+    """The dossier service's store when it exists (PostgreSQL: always)."""
+    if not url:
+        return None
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    from bot.dossiers.service.sql import SqlStorage
+    from bot.dossiers.service.storage import storage_from_url
+
+    storage = storage_from_url(url)
+    return storage if isinstance(storage, SqlStorage) else None
+
+
 def _open_own_stores(targets: Targets) -> tuple[HandoffDatabase | None, Database | None]:
     """The hand-off and insights databases when they exist (a purge never creates a file)."""
     handoff = HandoffDatabase(targets.handoff_db) \
@@ -280,6 +311,7 @@ async def purge_once(env: Mapping[str, str] | None = None, now: float | None = N
     content = Path(env.get("CONTENT_DIR", "") or DEFAULT_CONTENT_DIR)
     retention = tenant_retention(content, env.get("TENANT", "") or "oost-vlaanderen")
     handoff, insights = await asyncio.to_thread(_open_own_stores, targets)
+    dossiers = _open_dossier_store(targets.dossier_db_url)
     try:
         return await purge(Stores(
             tracker_url=targets.tracker_url,
@@ -287,12 +319,21 @@ async def purge_once(env: Mapping[str, str] | None = None, now: float | None = N
             requests=RequestStore(handoff) if handoff else None,
             audit=AuditLog(handoff) if handoff else None,
             feedback=FeedbackStore(targets.feedback_db) if targets.feedback_db else None,
-            insights=insights), retention, now)
+            insights=insights, dossiers=dossiers,
+            closed_retention=_closed_retention(content)), retention, now)
     finally:
+        if dossiers is not None:
+            await dossiers.close()
         if handoff is not None:
             await handoff.close()
         if insights is not None:
             await insights.close()
+
+
+def _closed_retention(content_dir: Path) -> RetentionFor:
+    from bot.dossiers.service.retention import tenant_retention
+
+    return tenant_retention(content_dir)
 
 
 def main() -> int:

@@ -42,6 +42,8 @@ from bot.dossiers.service.mail_outbox import MailWorker
 from bot.dossiers.service.mail_texts import MailTexts, load_mail_texts
 from bot.dossiers.service.mailer import Mailer
 from bot.dossiers.service.ratelimit import RateLimiter
+from bot.dossiers.service.retention import PurgeWorker, RetentionFor, tenant_retention
+from bot.dossiers.service.sql import SqlStorage
 from bot.dossiers.service.storage import DossierStorage, StaleStatus
 from bot.dossiers.service.submission import SubmissionError
 from bot.dossiers.service.webhooks import WebhookDirectory, WebhookWorker
@@ -60,6 +62,7 @@ MAX_CONVERSATION_ID = 200
 DESK: web.AppKey[DossierDesk] = web.AppKey("desk", DossierDesk)
 MAIL_WORKER: web.AppKey[MailWorker] = web.AppKey("mail_worker", MailWorker)
 WEBHOOK_WORKER: web.AppKey[WebhookWorker] = web.AppKey("webhook_worker", WebhookWorker)
+PURGE_WORKER: web.AppKey[PurgeWorker] = web.AppKey("purge_worker", PurgeWorker)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -325,6 +328,8 @@ def create_dossier_app(
     webhooks: WebhookDirectory | None = None,
     deliver_webhooks: bool = False,
     webhook_interval_seconds: float = 10.0,
+    purge_interval_seconds: float | None = None,
+    closed_retention: RetentionFor | None = None,
 ) -> web.Application:
     """The service app. The caller owns `storage` (and closes it).
 
@@ -333,7 +338,11 @@ def create_dossier_app(
     one: SMTP or .eml files).
 
     Webhook events are queued for counters with a webhook (content/tenants/*.yml unless
-    `webhooks` is given) and delivered when `deliver_webhooks` is true (the CLI)."""
+    `webhooks` is given) and delivered when `deliver_webhooks` is true (the CLI).
+
+    With `purge_interval_seconds` (the CLI: PURGE_INTERVAL_SECONDS) closed dossiers older than
+    their tenant's retention are deleted at that interval (bot/dossiers/service/retention.py;
+    `closed_retention` defaults to content/tenants/*.yml)."""
     if len(service_token or "") < MIN_TOKEN_LENGTH:
         raise ValueError(f"the service token needs at least {MIN_TOKEN_LENGTH} characters")
     types = dossier_types if dossier_types is not None else load_dossier_types()
@@ -374,6 +383,16 @@ def create_dossier_app(
                 await task
 
         app.cleanup_ctx.append(send_mail)
+    if purge_interval_seconds is not None and isinstance(storage, SqlStorage):
+        purger = PurgeWorker(storage, closed_retention or tenant_retention(), clock,
+                             interval_seconds=purge_interval_seconds)
+        app[PURGE_WORKER] = purger
+
+        async def purge(_: web.Application) -> AsyncIterator[None]:
+            async with purger.running():
+                yield
+
+        app.cleanup_ctx.append(purge)
     if hook_worker is not None:
         app[WEBHOOK_WORKER] = hook_worker
 

@@ -25,6 +25,7 @@ class ServiceConfig:
     officer_tokens: Mapping[str, Any]
     reference_prefix: str = "OVL"
     lookup_limit: int = 20  # owner lookups per minute per reference and conversation
+    purge_interval_seconds: float | None = 3600.0  # closed dossiers past retention; None: off
     generated: tuple[str, ...] = field(default=())
 
 
@@ -40,6 +41,17 @@ def _officer_tokens(raw: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ConfigError(f"DOSSIER_OFFICER_TOKENS: {exc}") from exc
     return tokens
+
+
+def _purge_interval(raw: str) -> float | None:
+    """PURGE_INTERVAL_SECONDS, as the web app reads it: default 3600; 0 or `off`: no purge."""
+    value = raw.strip().lower()
+    if value in ("0", "off"):
+        return None
+    try:
+        return max(0.01, float(value or 3600))
+    except ValueError as exc:
+        raise ConfigError("PURGE_INTERVAL_SECONDS must be a number of seconds or off") from exc
 
 
 def config_from_env(env: Mapping[str, str], *, dev: bool = False) -> ServiceConfig:
@@ -65,6 +77,7 @@ def config_from_env(env: Mapping[str, str], *, dev: bool = False) -> ServiceConf
     if lookup_limit < 1:
         raise ConfigError("DOSSIER_LOOKUP_RATE_LIMIT must be at least 1")
     return ServiceConfig(
+        purge_interval_seconds=_purge_interval(env.get("PURGE_INTERVAL_SECONDS", "")),
         db_url=env.get("DOSSIER_DB_URL", "").strip() or DEFAULT_DB_URL,
         service_token=service_token,
         officer_tokens=_officer_tokens(officers_raw),
