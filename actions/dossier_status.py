@@ -21,6 +21,7 @@ from actions.dossier_common import (
     type_info,
     type_title,
 )
+from actions.dossier_documents import after_status
 from actions.dossier_forms import REQUESTED, SafeFormValidation
 from actions.services import services
 from bot.contract import build_contract, contract_from_slots
@@ -175,7 +176,10 @@ class ActionDossierStatus(SafeAction):
             # the officer's message with the current status (never an internal note)
             dispatcher.utter_message(response=OFFICER_NOTE, officer_note=note.strip(),
                                      json_message=reply_contract)
-        return [*done, SlotSet("dossier", dossier)]
+        # documents and the answer to "aanvullende info nodig" (actions/dossier_documents.py)
+        more = await after_status(dispatcher, tracker, client, dossier, str(email),
+                                  reply_contract)
+        return [*done, SlotSet("dossier", dossier), *more]
 
     @staticmethod
     async def _pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -1,0 +1,146 @@
+"""The owner adds to their dossier in the chat: a document ("Document toevoegen") and, when the
+counter asked for more information, the answer.
+
+* After the status check found "aanvullende info nodig" (reference and e-mail matched), the
+  service grants this conversation the dossier; the assistant shows the officer's question
+  (dossier_status.py) and offers to answer and to add a document.
+* `add_dossier_document`: the upload button for the dossier of this conversation (submitted
+  here, or looked up with the e-mail check); the web app takes the file (bot/web/documents.py).
+* `answer_dossier` opens `dossier_answer_form` (one free-text slot); the answer goes to the
+  dossier service, the dossier goes back to the counter ("in behandeling") and the owner gets
+  the usual e-mail. The answer's text is cleared from the slots once sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import SafeAction
+from actions.dossier_common import activated_now, fresh_answer, intake, message_from
+from actions.dossier_forms import REQUESTED, SafeFormValidation
+from actions.services import services
+from bot.contract import contract_from_slots
+from bot.dossiers.client.api import DossierClient, DossierError, Invalid, NotFound
+from bot.dossiers.client.owner_documents import grant_conversation, send_answer
+from bot.dossiers.intake.form_flow import wants_person, wants_stop
+from bot.dossiers.models import IN_PROGRESS, NEEDS_INFO, RECEIVED
+
+DOCUMENT_SLOT = "dossier_document_reference"  # read by the web app's upload (bot/web/documents.py)
+ANSWER_REFERENCE = "dossier_answer_reference"
+ANSWER_TEXT = "dossier_answer_text"
+ANSWER_FORM = "dossier_answer_form"
+MIN_ANSWER, MAX_ANSWER = 2, 2000
+OPEN_STATUSES = frozenset({RECEIVED, IN_PROGRESS, NEEDS_INFO})  # the service's too
+
+
+async def after_status(dispatcher: CollectingDispatcher, tracker: Tracker,
+                       client: DossierClient, dossier: dict[str, Any], email: str,
+                       contract: dict[str, Any]) -> list[EventType]:
+    """After a successful status check of an open dossier: grant this conversation the dossier
+    (documents may be added); for "aanvullende info nodig", offer to answer and to add a
+    document. Nothing is offered when the grant cannot be had (the status answer already
+    told the owner to contact the counter)."""
+    status, reference = str(dossier.get("status")), str(dossier.get("reference"))
+    if status not in OPEN_STATUSES:
+        return []
+    try:
+        await grant_conversation(client, reference, email, tracker.sender_id)
+    except DossierError:
+        return []
+    if status != NEEDS_INFO:
+        return [SlotSet(DOCUMENT_SLOT, reference)]
+    dispatcher.utter_message(response="utter_dossier_answer_offer", reference=reference,
+                             json_message=contract)
+    return [SlotSet(DOCUMENT_SLOT, reference), SlotSet(ANSWER_REFERENCE, reference)]
+
+
+def _own_reference(tracker: Tracker) -> str | None:
+    """The dossier this conversation may add to: offered before, or submitted here."""
+    offered = tracker.get_slot(DOCUMENT_SLOT)
+    if isinstance(offered, str) and offered:
+        return offered
+    own = tracker.get_slot("dossier")
+    if isinstance(own, dict) and own.get("reference"):
+        return str(own["reference"])
+    return None
+
+
+class ActionDossierDocumentOffer(SafeAction):
+    def name(self) -> str:
+        return "action_dossier_document_offer"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        contract = contract_from_slots(tracker.slots)
+        reference = _own_reference(tracker)
+        if reference is None:
+            dispatcher.utter_message(response="utter_dossier_document_no_dossier",
+                                     json_message=contract)
+            return []
+        dispatcher.utter_message(response="utter_dossier_document_offer", reference=reference,
+                                 json_message=contract)
+        return [SlotSet(DOCUMENT_SLOT, reference)]
+
+
+class ValidateDossierAnswerForm(SafeFormValidation):
+    def name(self) -> str:
+        return f"validate_{ANSWER_FORM}"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        stop = [SlotSet(ANSWER_TEXT, None), SlotSet(REQUESTED, None)]
+        if not tracker.get_slot(ANSWER_REFERENCE):
+            return stop  # nothing to answer: action_dossier_answer_send says what to do
+        if activated_now(tracker, ANSWER_FORM) or not fresh_answer(tracker, ANSWER_FORM):
+            return [SlotSet(ANSWER_TEXT, None), SlotSet(REQUESTED, ANSWER_TEXT)]
+        message = message_from(tracker)
+        if wants_stop(message, intake(), optional=False) or wants_person(message, intake()):
+            return stop  # no answer: action_dossier_answer_send says nothing was sent
+        text = message.text.strip()
+        if message.is_payload or len(text) < MIN_ANSWER:
+            dispatcher.utter_message(response="utter_dossier_answer_too_short")
+            return [SlotSet(ANSWER_TEXT, None), SlotSet(REQUESTED, ANSWER_TEXT)]
+        if len(text) > MAX_ANSWER:
+            dispatcher.utter_message(response="utter_dossier_answer_too_long", max=MAX_ANSWER)
+            return [SlotSet(ANSWER_TEXT, None), SlotSet(REQUESTED, ANSWER_TEXT)]
+        return [SlotSet(ANSWER_TEXT, text), SlotSet(REQUESTED, None)]
+
+
+class ActionDossierAnswerSend(SafeAction):
+    def name(self) -> str:
+        return "action_dossier_answer_send"
+
+    async def perform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reference, text = tracker.get_slot(ANSWER_REFERENCE), tracker.get_slot(ANSWER_TEXT)
+        contract = contract_from_slots(tracker.slots)
+        done: list[EventType] = [SlotSet(ANSWER_TEXT, None)]
+        if not reference:
+            dispatcher.utter_message(response="utter_dossier_answer_no_dossier",
+                                     json_message=contract)
+            return done
+        if not text:
+            dispatcher.utter_message(response="utter_dossier_answer_stopped",
+                                     json_message=contract)
+            return [*done, SlotSet(ANSWER_REFERENCE, None)]
+        try:
+            client = services().dossiers.active().client
+            await send_answer(client, str(reference), tracker.sender_id, str(text))
+        except (Invalid, NotFound):
+            dispatcher.utter_message(response="utter_dossier_answer_not_waiting",
+                                     reference=reference, json_message=contract)
+            return [*done, SlotSet(ANSWER_REFERENCE, None)]
+        except DossierError:
+            # the reference stays: "antwoord geven" later asks for the answer again
+            dispatcher.utter_message(response="utter_dossier_answer_unavailable",
+                                     json_message=contract)
+            return done
+        dispatcher.utter_message(response="utter_dossier_answer_sent", reference=reference,
+                                 json_message=contract)
+        return [*done, SlotSet(ANSWER_REFERENCE, None)]
