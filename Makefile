@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz loadtest
+.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz loadtest faulttest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -103,6 +103,9 @@ $(LOAD_VENV)/.installed: bench/loadtest/requirements.txt
 
 loadtest: install train install-haproxy $(LOAD_VENV)/.installed ## Locust: 10,000 messages, 50 conversations at once, production profile (proxy + replicas) then local; LOAD_ARGS="--messages 2000"
 	$(PY) -m bench.loadtest $(LOAD_ARGS)
+
+faulttest: install train install-haproxy $(LOAD_VENV)/.installed ## Production profile under load while a Rasa and an action replica die, PostgreSQL drops connections, RabbitMQ goes away 30 s, Redis restarts; FAULT_ARGS=--short
+	$(PY) -m bench.loadtest.faulttest $(FAULT_ARGS)
 
 bench: install ## Whole stack vs a stock rasa init bot (ratios first), then micro-benchmarks; uses the trained model as it is
 	$(PY) -m bench $(BENCH_ARGS)

@@ -29,10 +29,12 @@ CONVERSATIONS = json.loads(
     (Path(__file__).with_name("conversations.json")).read_text(encoding="utf-8"))["conversations"]
 
 
-BUDGET = Budget(int(os.environ.get("LOAD_MESSAGES", "10000")))
+BUDGET = Budget(int(os.environ.get("LOAD_MESSAGES", "10000")),
+                stop_file=os.environ.get("LOAD_STOP_FILE") or None)
 RANDOM = random.Random(int(os.environ.get("LOAD_SEED", "7")))
 OUTCOMES: dict[str, Any] = {"conversations": {}, "failures": {}, "apologies": 0,
-                            "lost_replies": 0, "empty_replies": 0}
+                            "lost_replies": 0, "empty_replies": 0,
+                            "timeline": []}  # [time the reply came, "" or why it failed]
 OUTCOMES_LOCK = threading.Lock()
 
 
@@ -49,6 +51,7 @@ def record(sender: str, kind: str, refs: set[str], finished: bool) -> None:
 
 def count_failure(reason: str) -> None:
     with OUTCOMES_LOCK:
+        OUTCOMES["timeline"].append([time.time(), reason])
         OUTCOMES["failures"][reason] = OUTCOMES["failures"].get(reason, 0) + 1
         if reason == "apology":
             OUTCOMES["apologies"] += 1
@@ -76,6 +79,8 @@ class Owner(FastHttpUser):
                 break
             if not BUDGET.take():
                 record(sender, kind, refs, finished=False)
+                if BUDGET.idle():  # the last reply came in before the run was stopped
+                    self.environment.runner.quit()
                 raise StopUser()
             replies = self.say(sender, text, f"{kind} {index + 1:02d}")
             if expect:
@@ -105,6 +110,9 @@ class Owner(FastHttpUser):
             if found:
                 count_failure(found)
                 response.failure(found)
+            else:
+                with OUTCOMES_LOCK:
+                    OUTCOMES["timeline"].append([time.time(), ""])
             return replies if isinstance(replies, list) else []
 
 

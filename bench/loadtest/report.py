@@ -46,3 +46,13 @@ def failure_lines(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
         for reason, count in sorted(result.get("failures", {}).items()):
             lines.append(f"- {name}: {count} × {reason}")
     return lines
+
+
+def fault_table(rows: Sequence[Mapping[str, Any]], started: float) -> str:
+    lines = ["| fault | at | what was done | messages in the window | no reply | apologies |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['name']} | {row['at'] - started:.0f} s | {row['detail']} | "
+                     f"{row['messages']} ({row['window']:.0f} s) | {row['no_reply']} | "
+                     f"{row['apologies']} |")
+    return "\n".join(lines)

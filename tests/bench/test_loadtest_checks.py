@@ -8,7 +8,7 @@ import threading
 from bench.loadtest.replies import Budget, offered, problem, references
 from bench.loadtest.verify import check
 
-CONTRACT = {"_contract": True}
+CONTRACT = {"municipality": "Aalst"}  # the reply contract under `custom`
 
 
 def test_an_answer_with_text_and_contract_passes() -> None:

@@ -1,0 +1,41 @@
+"""Did the conversation events reach RabbitMQ? Counted end to end: the owner turns Rasa
+stored for the run's conversations against the turns the insights consumer (in the web app)
+took from RabbitMQ into the analytics tables of the run's database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from sqlalchemy import create_engine, text
+
+from bench.loadtest.profiles import admin_url
+
+
+def _counts(servers: Mapping[str, str], database: str) -> tuple[int, int]:
+    engine = create_engine(admin_url(servers, database))
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text(
+                "SELECT count(*) FROM events WHERE type_name = 'user' "
+                "AND sender_id LIKE 'load-%'")).scalar() or 0
+            try:
+                consumed = conn.execute(text("SELECT count(*) FROM insights_turns")).scalar()
+            except Exception:  # the consumer has not created its tables (yet)
+                consumed = 0
+        return int(stored), int(consumed or 0)
+    finally:
+        engine.dispose()
+
+
+def published_events(servers: Mapping[str, str], database: str,
+                     settle_seconds: float = 90.0) -> dict[str, int]:
+    """Owner turns stored and consumed, once the consumer has caught up (or stopped moving)."""
+    deadline, last = time.monotonic() + settle_seconds, (-1, -1)
+    while True:
+        stored, consumed = _counts(servers, database)
+        if consumed >= stored or (stored, consumed) == last or time.monotonic() > deadline:
+            return {"stored_turns": stored, "consumed_turns": consumed,
+                    "not_published": max(stored - consumed, 0)}
+        last = (stored, consumed)
+        time.sleep(10)
