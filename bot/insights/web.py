@@ -16,6 +16,7 @@ from bot.insights.config import InsightsConfig
 from bot.insights.consumer import Consumer
 from bot.insights.dashboard import setup_dashboard_routes
 from bot.insights.db import open_database
+from bot.insights.report import setup_report_routes
 from bot.insights.review import setup_review_routes
 from bot.insights.scope import Scope
 from bot.webcore.config import WebConfig
@@ -53,3 +54,4 @@ def setup_insights(app: web.Application, web_config: WebConfig,
     app.router.add_get("/api/insights/summary", get_summary)
     setup_dashboard_routes(app)
     setup_review_routes(app)
+    setup_report_routes(app)
