@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz loadtest faulttest
+.PHONY: help install spacy-model install-browser install-haproxy train run test lint check unit validate test-stories test-nlu nlu-report bench lock clean officer k8s-validate content-report import-ipdc purge fuzz migrate loadtest faulttest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -118,6 +118,9 @@ content-report: install ## Topics by age of review, bare home pages, unchecked s
 
 import-ipdc: install ## Import local products from the Flemish product catalogue for review (DIR=saved pages, else URL=… or the IPDC feed with IPDC_API_KEY)
 	$(PY) -m bot.ipdc import $(if $(DIR),--dir "$(DIR)",$(if $(URL),--url "$(URL)"))
+
+migrate: install ## Apply the missing database migrations of our own tables (ROLES="handoff outbox", default all); services also migrate on start
+	$(PY) -m bot.storage migrate $(ROLES)
 
 purge: install ## Delete data older than the tenant's retention_days, once (for cron); prints counts per store
 	$(PY) -m bot.retention

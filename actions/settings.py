@@ -28,11 +28,14 @@ class ActionSettings:
     dossier_configured: bool = False
     dossier_token: str = ""
     outbox_path: Path = DEFAULT_OUTBOX_PATH
+    # DOSSIER_OUTBOX_URL (postgresql://… in production) or else the SQLite file above.
+    outbox_url: str = f"sqlite:///{DEFAULT_OUTBOX_PATH}"
     outbox_interval_seconds: float = DEFAULT_OUTBOX_INTERVAL_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ActionSettings:
         env = os.environ if env is None else env
+        outbox_path = Path(env.get("DOSSIER_OUTBOX_PATH") or DEFAULT_OUTBOX_PATH)
         return cls(
             content_dir=Path(env.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR),
             tenant=env.get("TENANT") or DEFAULT_TENANT,
@@ -41,7 +44,8 @@ class ActionSettings:
             dossier_url=env.get("DOSSIER_SERVICE_URL") or DEFAULT_DOSSIER_URL,
             dossier_configured=bool(env.get("DOSSIER_SERVICE_URL")),
             dossier_token=env.get("DOSSIER_SERVICE_TOKEN", ""),
-            outbox_path=Path(env.get("DOSSIER_OUTBOX_PATH") or DEFAULT_OUTBOX_PATH),
+            outbox_path=outbox_path,
+            outbox_url=env.get("DOSSIER_OUTBOX_URL") or f"sqlite:///{outbox_path}",
             outbox_interval_seconds=float(env.get("DOSSIER_OUTBOX_INTERVAL_SECONDS")
                                           or DEFAULT_OUTBOX_INTERVAL_SECONDS),
         )

@@ -8,12 +8,18 @@ from pathlib import Path
 
 from bot.ratelimit import limits_enabled
 from bot.shared_state import SharedStateSettings, shared_state_from_env
+from bot.storage.urls import sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def default_db_path() -> Path:
     return Path(os.environ.get("HANDOFF_DB", str(ROOT / "var" / "handoff.sqlite3")))
+
+
+def default_db_url() -> str:
+    """HANDOFF_DB_URL (`postgresql://…` in production) or else the SQLite file HANDOFF_DB."""
+    return os.environ.get("HANDOFF_DB_URL") or sqlite_url(default_db_path())
 
 
 @dataclass(frozen=True)
