@@ -54,6 +54,7 @@ def serve(host: str, port: int, dev: bool) -> int:
     app = create_dossier_app(storage, config.officer_tokens, service_token=config.service_token,
                              reference_prefix=config.reference_prefix,
                              lookup_limit=config.lookup_limit,
+                             shared_state=config.shared_state,
                              purge_interval_seconds=config.purge_interval_seconds,
                              mail_texts=load_mail_texts(sender_domain=mail.sender_domain),
                              mailer=make_mailer(mail), deliver_webhooks=True)

@@ -41,12 +41,13 @@ from bot.dossiers.service.document_routes import DocumentHandlers, document_rout
 from bot.dossiers.service.mail_outbox import MailWorker
 from bot.dossiers.service.mail_texts import MailTexts, load_mail_texts
 from bot.dossiers.service.mailer import Mailer
-from bot.dossiers.service.ratelimit import RateLimiter
+from bot.dossiers.service.ratelimit import LookupLimiter, lookup_limiter, retry_after_header
 from bot.dossiers.service.retention import PurgeWorker, RetentionFor, tenant_retention
 from bot.dossiers.service.sql import SqlStorage
 from bot.dossiers.service.storage import DossierStorage, StaleStatus
 from bot.dossiers.service.submission import SubmissionError
 from bot.dossiers.service.webhooks import WebhookDirectory, WebhookWorker
+from bot.shared_state import SharedStateSettings
 
 logger = logging.getLogger(__name__)
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,200}")
@@ -81,7 +82,7 @@ async def _json_body(request: web.Request) -> Any:
 
 class _Handlers:
     def __init__(self, desk: DossierDesk, service_token: str, officers: OfficerDirectory,
-                 limiter: RateLimiter) -> None:
+                 limiter: LookupLimiter) -> None:
         self.desk = desk
         self.service_token = service_token
         self.officers = officers
@@ -150,9 +151,10 @@ class _Handlers:
             key = f"{reference}|conversation:{conversation}"
         else:
             key = f"address:{request.remote or 'unknown'}"
-        if not self.limiter.allow(key):
-            retry_after = str(self.limiter.retry_after(key))
-            return _error(429, "too_many_requests", headers={"Retry-After": retry_after})
+        decision = await self.limiter.check(key)
+        if not decision.allowed:
+            return _error(429, "too_many_requests",
+                          headers={"Retry-After": retry_after_header(decision)})
         body = await _json_body(request)
         email = body.get("email") if isinstance(body, dict) else None
         if not isinstance(email, str) or not email.strip():
@@ -330,6 +332,7 @@ def create_dossier_app(
     webhook_interval_seconds: float = 10.0,
     purge_interval_seconds: float | None = None,
     closed_retention: RetentionFor | None = None,
+    shared_state: SharedStateSettings | None = None,
 ) -> web.Application:
     """The service app. The caller owns `storage` (and closes it).
 
@@ -342,7 +345,10 @@ def create_dossier_app(
 
     With `purge_interval_seconds` (the CLI: PURGE_INTERVAL_SECONDS) closed dossiers older than
     their tenant's retention are deleted at that interval (bot/dossiers/service/retention.py;
-    `closed_retention` defaults to content/tenants/*.yml)."""
+    `closed_retention` defaults to content/tenants/*.yml).
+
+    With `shared_state` naming a Redis (the CLI in the production profile) the owners' look-up
+    limit is counted there, for every replica together; else in this process."""
     if len(service_token or "") < MIN_TOKEN_LENGTH:
         raise ValueError(f"the service token needs at least {MIN_TOKEN_LENGTH} characters")
     types = dossier_types if dossier_types is not None else load_dossier_types()
@@ -358,8 +364,9 @@ def create_dossier_app(
                        mail_queued=worker.wake if worker else lambda: None,
                        webhooks=directory,
                        webhook_queued=hook_worker.wake if hook_worker else lambda: None)
-    handlers = _Handlers(desk, service_token, OfficerDirectory(officer_tokens),
-                         RateLimiter(lookup_limit, lookup_window_seconds))
+    limiter = lookup_limiter(lookup_limit, lookup_window_seconds,
+                             shared_state or SharedStateSettings())
+    handlers = _Handlers(desk, service_token, OfficerDirectory(officer_tokens), limiter)
     app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_BYTES)
     app[DESK] = desk
     app.add_routes(_routes(handlers))
@@ -369,6 +376,12 @@ def create_dossier_app(
     async def migrate(_: web.Application) -> AsyncIterator[None]:
         await storage.migrate()
         yield
+
+    async def close_limiter(_: web.Application) -> AsyncIterator[None]:
+        yield
+        await limiter.close()
+
+    app.cleanup_ctx.append(close_limiter)
 
     if migrate_on_startup:
         app.cleanup_ctx.append(migrate)

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.dossiers.service.auth import ALL_COUNTERS, MIN_TOKEN_LENGTH, OfficerDirectory
 from bot.dossiers.service.storage import DEFAULT_DB_URL
+from bot.shared_state import SharedStateSettings, shared_state_from_env
 
 
 class ConfigError(ValueError):
@@ -26,6 +27,8 @@ class ServiceConfig:
     reference_prefix: str = "OVL"
     lookup_limit: int = 20  # owner lookups per minute per reference and conversation
     purge_interval_seconds: float | None = 3600.0  # closed dossiers past retention; None: off
+    # Redis for the look-up limit in the production profile (every replica counts together).
+    shared_state: SharedStateSettings = field(default_factory=SharedStateSettings)
     generated: tuple[str, ...] = field(default=())
 
 
@@ -83,5 +86,6 @@ def config_from_env(env: Mapping[str, str], *, dev: bool = False) -> ServiceConf
         officer_tokens=_officer_tokens(officers_raw),
         reference_prefix=env.get("DOSSIER_REFERENCE_PREFIX", "").strip() or "OVL",
         lookup_limit=lookup_limit,
+        shared_state=shared_state_from_env(env),
         generated=tuple(generated),
     )

@@ -29,7 +29,7 @@ from bot.dossiers.service.document_desk import (
 )
 from bot.dossiers.service.documents import ascii_name
 from bot.dossiers.service.file_check import MAX_DOCUMENT_BYTES, DocumentRejected
-from bot.dossiers.service.ratelimit import RateLimiter
+from bot.dossiers.service.ratelimit import LookupLimiter
 from bot.dossiers.service.storage import StaleStatus
 
 CONVERSATION = "X-Conversation-Id"
@@ -58,7 +58,7 @@ async def read_capped(request: web.Request, limit: int) -> bytes | None:
 
 class DocumentHandlers:
     def __init__(self, documents: DocumentDesk, service_token: str, officers: OfficerDirectory,
-                 limiter: RateLimiter) -> None:
+                 limiter: LookupLimiter) -> None:
         self.documents = documents
         self.service_token = service_token
         self.officers = officers
@@ -103,7 +103,7 @@ class DocumentHandlers:
         conversation = self._conversation(request)
         reference = request.match_info["reference"].strip().upper()[:40]
         key = f"grant|{reference}|{conversation}"
-        if not self.limiter.allow(key):
+        if not (await self.limiter.check(key)).allowed:
             return _error(429, "too_many_requests")
         email = (await self._json(request)).get("email")
         if not isinstance(email, str) or not email.strip():
