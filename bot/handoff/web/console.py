@@ -1,8 +1,11 @@
 """Officer console pages: the queue of the officer's counters and one conversation.
 
-Officers see only requests of the counters they belong to (403 otherwise)."""
+Officers see only requests of the counters they belong to (403 otherwise). A closed request
+has a button that erases its whole conversation (bot/handoff/web/erasure.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -13,15 +16,17 @@ from bot.handoff.takeover import TakeoverError
 from bot.handoff.transcript import Transcript, build_transcript
 from bot.handoff.web import views
 from bot.handoff.web.auth import read_form, require_csrf, require_session
+from bot.handoff.web.erasure import erase_by_officer
 from bot.handoff.web.pages import page
 from bot.handoff.web.render import Safe, join, render
 from bot.handoff.web.services import Services, fill, services
 
 NOTICE_KEYS = frozenset({"not_queued", "not_yours", "not_live", "empty", "too_long",
                          "already_closed", "rasa_unavailable", "taken", "taken_silent", "sent",
-                         "handed_back", "closed"})
+                         "handed_back", "closed", "erased", "not_closed", "erase_unconfirmed"})
 ERROR_NOTICES = frozenset({"not_queued", "not_yours", "not_live", "empty", "too_long",
-                           "already_closed", "rasa_unavailable", "taken_silent"})
+                           "already_closed", "rasa_unavailable", "taken_silent", "not_closed",
+                           "erase_unconfirmed"})
 
 
 def _html(fragment: Safe) -> web.Response:
@@ -90,6 +95,10 @@ def _actions(texts: dict[str, str], handoff: HandoffRequest, session: Session) -
                                        "button--quiet"))
     if handoff.status == "callback":
         forms.append(views.action_form(texts, handoff, "close", csrf, "action_callback_done"))
+    if handoff.status == "closed":
+        forms.append(render("erase_form.html", id=handoff.id, csrf=csrf,
+                            hint=texts["erase_hint"], confirm=texts["erase_confirm"],
+                            label=texts["action_erase"]))
     return join(forms)
 
 
@@ -124,17 +133,33 @@ async def transcript_fragment(request: web.Request) -> web.Response:
     return _html(views.transcript_fragment(hub.texts(), await _transcript(hub, handoff)))
 
 
+async def _erase(request: web.Request, hub: Services, session: Session,
+                 handoff: HandoffRequest, form: Mapping[str, object]) -> str:
+    """The notice code; only a closed request, only with the confirmation ticked."""
+    if handoff.status != "closed":
+        return "not_closed"
+    if form.get("confirm") != "yes":
+        return "erase_unconfirmed"
+    await erase_by_officer(request.app, hub, session.officer, handoff)
+    return "erased"
+
+
 async def act(request: web.Request) -> web.Response:
-    """POST take | reply | handback | close; answers with a redirect (post/redirect/get)."""
+    """POST take | reply | handback | close | erase; answers with a redirect
+    (post/redirect/get)."""
     session = await require_session(request)
     form = await read_form(request)
     require_csrf(request, session, form)
     handoff = await _authorized_request(request, session)
-    takeover, officer = services(request).takeover, session.officer
+    hub = services(request)
+    takeover, officer = hub.takeover, session.officer
     action = request.match_info["action"]
     here, queue = f"/officer/requests/{handoff.id}", "/officer/"
     try:
-        if action == "take":
+        if action == "erase":
+            notice = await _erase(request, hub, session, handoff, form)
+            target = queue if notice == "erased" else here
+        elif action == "take":
             notice = "taken" if await takeover.take(officer, handoff) else "taken_silent"
             target = here
         elif action == "reply":

@@ -78,5 +78,5 @@ def setup_officer_routes(app: web.Application, config: WebConfig) -> None:
     add.add_get(r"/officer/requests/{id:\d{1,12}}", console.request_page)
     add.add_get(r"/officer/requests/{id:\d{1,12}}/fragments/transcript",
                 console.transcript_fragment)
-    add.add_post(r"/officer/requests/{id:\d{1,12}}/{action:take|reply|handback|close}",
+    add.add_post(r"/officer/requests/{id:\d{1,12}}/{action:take|reply|handback|close|erase}",
                  console.act)
