@@ -465,7 +465,12 @@
     close.appendChild(el("span", "vh", T.close));
     head.appendChild(close);
     ui.panel.appendChild(head);
-    ui.panel.appendChild(el("p", "panel__privacy", T.privacy_notice));
+    const privacy = el("p", "panel__privacy", T.privacy_notice);
+    if (T.privacy_link) {  // the full privacy text, on our own origin (not the host page's)
+      privacy.appendChild(document.createTextNode(" "));
+      privacy.appendChild(link(ORIGIN + "/privacy", T.privacy_link));
+    }
+    ui.panel.appendChild(privacy);
     ui.status = el("p", "panel__handoff"); ui.status.setAttribute("role", "status");
     ui.conn = el("p", "panel__conn"); ui.conn.setAttribute("role", "status");
     ui.log = el("div", "log");
