@@ -110,21 +110,37 @@ def labels() -> dict[str, dict[str, str]]:
     return dict(yaml.safe_load(LABELS.read_text("utf-8")))
 
 
+def step_labels(content_dir: Path) -> dict[str, str]:
+    """Dossier form fields -> their Dutch label (content/dossier_forms.yml)."""
+    path = content_dir / "dossier_forms.yml"
+    data = yaml.safe_load(path.read_text("utf-8")) if path.is_file() else {}
+    return {name: str(spec.get("label") or name)
+            for name, spec in ((data or {}).get("fields") or {}).items()
+            if isinstance(spec, Mapping)}
+
+
+def minutes(seconds: int | None) -> str:
+    return "–" if seconds is None else f"{seconds / 60:.1f} min"
+
+
 def detail_rows(figures: Mapping[str, Any], titles: Mapping[str, str],
-                counters: Mapping[str, str]) -> dict[str, str]:
+                counters: Mapping[str, str], steps: Mapping[str, str]) -> dict[str, str]:
     """The tables under the charts (the same figures, readable without the charts)."""
     outcome = labels()["handoff_outcomes"]
     return {
         "dossier_rows": rows_html(
             [titles.get(d["type"], d["type"]), count(d["started"]), count(d["submitted"]),
-             count(d["abandoned"])] for d in figures["dossiers"]),
+             count(d["abandoned"]),
+             ", ".join(f"{steps.get(k, k)}: {count(v)}" for k, v in d["stopped_at"].items())]
+            for d in figures["dossiers"]),
         "feedback_rows": rows_html(
             [titles.get(f["topic"], f["topic"]) or "–", count(f["up"]), count(f["down"])]
             for f in figures["feedback_topics"]),
         "handoff_rows": rows_html(
             [counters.get(h["counter"], h["counter"]) or "–", count(h["queued"]),
              count(h["callback"]), count(h["unavailable"]),
-             ", ".join(f"{outcome.get(k, k)}: {count(v)}" for k, v in h["outcomes"].items())]
+             ", ".join(f"{outcome.get(k, k)}: {count(v)}" for k, v in h["outcomes"].items()),
+             minutes(h["median_wait_seconds"])]
             for h in figures["handoffs"]),
         "hour_rows": rows_html(
             [f"{h['hour']:02d}:00", count(h["open"]), count(h["closed"]), count(h["unknown"])]
@@ -135,7 +151,7 @@ def detail_rows(figures: Mapping[str, Any], titles: Mapping[str, str],
 def chart_data(figures: Mapping[str, Any], titles: Mapping[str, str]) -> str:
     """The figures for insights.js, safe inside a <script type="application/json">."""
     data = {key: figures[key] for key in ("summary", "weekly", "hours", "dossiers",
-                                          "feedback_topics")}
+                                          "feedback_topics", "handoffs")}
     data["topic_titles"] = dict(titles)
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
 
@@ -163,7 +179,7 @@ async def page(request: web.Request) -> web.Response:
         channel_options=options_html(options["channels"], selection.filters.channel, {}),
         topic_options=options_html(titles, selection.filters.topic, titles),
         rows=rows_html(municipality_rows(figures)),
-        **detail_rows(figures, titles, names),
+        **detail_rows(figures, titles, names, step_labels(api.config.content_dir)),
         data=chart_data(figures, titles), min_count=api.config.min_count,
         median_fallbacks=percent(median["fallbacks"]),
         median_handoffs=percent(median["handoffs"]),
@@ -200,6 +216,9 @@ def write_csv(out: io.StringIO, period: Period, figures: Mapping[str, Any]) -> N
         for kind in ("started", "submitted", "abandoned"):
             writer.writerow([first, last, "", "", f"dossiers_{kind}", dossier["type"],
                              _csv(dossier[kind])])
+        for step, n in dossier["stopped_at"].items():
+            writer.writerow([first, last, "", "", f"dossiers_stopped_at_{step}",
+                             dossier["type"], _csv(n)])
     for entry in figures["feedback_topics"]:
         for vote in ("up", "down"):
             writer.writerow([first, last, "", "", f"feedback_{vote}_per_topic", entry["topic"],
@@ -208,6 +227,8 @@ def write_csv(out: io.StringIO, period: Period, figures: Mapping[str, Any]) -> N
         for kind in ("queued", "callback", "unavailable"):
             writer.writerow([first, last, "", handoff["counter"], f"handoffs_{kind}", "",
                              _csv(handoff[kind])])
+        writer.writerow([first, last, "", handoff["counter"], "handoff_median_wait_seconds",
+                         "", _csv(handoff["median_wait_seconds"])])
 
 
 async def export_csv(request: web.Request) -> web.Response:

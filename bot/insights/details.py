@@ -5,6 +5,7 @@ fewer than `min_count` conversations is None (shown as "–"), zero is shown."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Collection
 from datetime import datetime, timezone
 from typing import Any
@@ -23,6 +24,11 @@ _FEEDBACK = ("SELECT COALESCE(topic, '') AS topic, vote, COUNT(*) AS n, "
              "COUNT(DISTINCT conversation) AS conversations FROM insights_feedback "
              "WHERE day >= ? AND day <= ? AND nis IS NOT NULL{scope} "
              "GROUP BY COALESCE(topic, ''), vote")
+_STEPS = ("SELECT conversation, dossier_type, step, at FROM insights_dossier_steps WHERE "  # noqa: S608
+          "turn_key IN (SELECT turn_key " + _TURNS + ")")
+_WAITS = ("SELECT COALESCE(t.counter, '') AS counter, t.conversation, k.at - t.at AS waited "
+          "FROM insights_handoff_taken k JOIN insights_turns t ON t.handoff_ref = k.ref "
+          "WHERE t.turn_key IN (SELECT turn_key " + _TURNS + ")")
 _HANDOFFS = ("SELECT COALESCE(counter, '') AS counter, handoff, "
              "COALESCE(handoff_outcome, handoff) AS outcome, conversation " + _TURNS +
              " AND handoff IS NOT NULL")
@@ -67,13 +73,24 @@ async def dossiers(tx: Tx, period: Period, municipalities: Collection[str] | Non
         if row["dossier_submitted"]:
             submitted.setdefault(str(row["dossier_submitted"]), set()).add(
                 str(row["conversation"]))
+    last_step: dict[tuple[str, str], tuple[float, str]] = {}
+    for row in await tx.fetchall(*_args(_STEPS, municipalities, period, filters)):
+        key = (str(row["dossier_type"]), str(row["conversation"]))
+        if key not in last_step or float(row["at"]) >= last_step[key][0]:
+            last_step[key] = (float(row["at"]), str(row["step"]))
     result = []
     for kind in sorted(set(started) | set(submitted)):
         begun, done = started.get(kind, set()), submitted.get(kind, set())
         abandoned = begun - done
+        stops: dict[str, set[str]] = {}
+        for conversation in abandoned:
+            if (kind, conversation) in last_step:
+                stops.setdefault(last_step[(kind, conversation)][1], set()).add(conversation)
         result.append({"type": kind, "started": _shown(len(begun), len(begun), min_count),
                        "submitted": _shown(len(done), len(done), min_count),
-                       "abandoned": _shown(len(abandoned), len(abandoned), min_count)})
+                       "abandoned": _shown(len(abandoned), len(abandoned), min_count),
+                       "stopped_at": {step: _shown(len(c), len(c), min_count)
+                                      for step, c in sorted(stops.items())}})
     return result
 
 
@@ -94,8 +111,13 @@ async def feedback_by_topic(tx: Tx, period: Period, municipalities: Collection[s
 async def handoffs(tx: Tx, period: Period, municipalities: Collection[str] | None,
                    filters: Filters, min_count: int) -> list[dict[str, Any]]:
     """Per counter: conversations handed over (queued), call-backs asked, hand-offs nobody could
-    take (no officer available), and how the queued ones ended (the hand-off's last status)."""
+    take (no officer available), how the queued ones ended (the hand-off's last status), and
+    the median time until an officer joined (seconds; None below `min_count` joins)."""
     rows = await tx.fetchall(*_args(_HANDOFFS, municipalities, period, filters))
+    waits: dict[str, dict[str, float]] = {}  # counter -> conversation -> seconds until joined
+    for row in await tx.fetchall(*_args(_WAITS, municipalities, period, filters)):
+        waits.setdefault(str(row["counter"]), {})[str(row["conversation"])] = \
+            max(0.0, float(row["waited"]))
     per: dict[str, dict[str, set[str]]] = {}
     for row in rows:
         entry = per.setdefault(str(row["counter"]), {})
@@ -110,6 +132,9 @@ async def handoffs(tx: Tx, period: Period, municipalities: Collection[str] | Non
             item[kind] = _shown(n, n, min_count)
         item["outcomes"] = {key.removeprefix("outcome:"): _shown(len(v), len(v), min_count)
                             for key, v in sorted(entry.items()) if key.startswith("outcome:")}
+        waited = waits.get(counter, {})
+        item["median_wait_seconds"] = round(statistics.median(waited.values())) \
+            if waited and len(waited) >= min_count else None
         result.append(item)
     return result
 

@@ -4,7 +4,8 @@
 INSIGHTS_HASH_KEY), the timestamp, intent and confidence, the channel, the reply contract of
 bot messages (`data.custom`: topic, nis, counter, handoff, dossier) with the dossier reference
 hashed, the name of the utterance, the hashed message id (to join feedback), the context slots
-of the contract, and the user's text masked (`bot.privacy.mask_pii` plus long numbers), which
+of the contract, the form's requested slot (a slot name), whether an officer joined (not who),
+and the user's text masked (`bot.privacy.mask_pii` plus long numbers), which
 is stored later only when the bot could not answer. Names, e-mail addresses, phone and
 enterprise numbers in dossier and contact forms are slot values, which are never kept."""
 
@@ -23,7 +24,7 @@ from bot.privacy import mask_pii
 # Slots that make up the conversation context of the reply contract, plus what we need to
 # recognise a dossier being started and the tenant.
 CONTEXT_SLOTS = frozenset({"municipality", "nis", "counter", "handoff", "dossier", "tenant",
-                           "dossier_type"})
+                           "dossier_type", "requested_slot", "handoff_officer"})
 KEPT_EVENTS = frozenset({"user", "bot", "slot", "action", "active_loop", "pause", "resume",
                          "restart", "session_started"})
 MAX_TEXT = 300
@@ -96,6 +97,8 @@ def _slot_value(name: str, value: Any, hasher: Hasher) -> Any:
         return _handoff(value, hasher)
     if name == "dossier" and isinstance(value, Mapping):
         return _dossier(value, hasher)
+    if name == "handoff_officer":  # an officer joined: only that, never the officer's name
+        return "joined" if value else None
     return value if isinstance(value, (str, type(None))) else None
 
 

@@ -32,6 +32,7 @@ from bot.insights.dashboard import (
     municipality_rows,
     percent,
     rows_html,
+    step_labels,
     write_csv,
 )
 from bot.insights.figures import Selection, rate, topic_titles
@@ -101,7 +102,7 @@ async def report(request: web.Request) -> web.Response:
         rows=rows_html(municipality_rows(figures)),
         comparison_rows=rows_html(comparison(m, median) for m in municipalities),
         topic_rows=rows_html(topic_rows(figures, titles)),
-        **detail_rows(figures, titles, counter_names(api)),
+        **detail_rows(figures, titles, counter_names(api), step_labels(api.config.content_dir)),
         median_fallbacks=percent(median["fallbacks"]),
         median_handoffs=percent(median["handoffs"]), min_count=api.config.min_count,
         data=chart_data(figures, titles), nis=html.escape(nis or ""),

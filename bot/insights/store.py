@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 
 from bot.insights.db import Tx
-from bot.insights.turns import ConversationState, HandoffOutcome, Output, Turn
+from bot.insights.turns import ConversationState, HandoffOutcome, HandoffTaken, Output, Turn
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS insights_position (source TEXT PRIMARY KEY, "
@@ -38,6 +38,13 @@ SCHEMA = (
     # or "none" (no existing topic fits: a new-topic proposal). Reviewed questions leave the list.
     "CREATE TABLE IF NOT EXISTS insights_reviews (turn_key TEXT PRIMARY KEY, "
     "decision TEXT NOT NULL, topic TEXT, officer_id INTEGER, at DOUBLE PRECISION NOT NULL)",
+    # The field a dossier form asked for at the end of a turn (the step where owners stop).
+    "CREATE TABLE IF NOT EXISTS insights_dossier_steps (turn_key TEXT PRIMARY KEY, "
+    "conversation TEXT NOT NULL, dossier_type TEXT NOT NULL, step TEXT NOT NULL, "
+    "at DOUBLE PRECISION NOT NULL)",
+    # When an officer joined a handed-over conversation (waiting time per counter).
+    "CREATE TABLE IF NOT EXISTS insights_handoff_taken (ref TEXT PRIMARY KEY, "
+    "at DOUBLE PRECISION NOT NULL)",
 )
 _TURN_COLUMNS = ("turn_key, conversation, at, day, tenant, nis, municipality, counter, topic, "
                  "intent, confidence, fell_back, clarified, handoff, handoff_ref, "
@@ -98,6 +105,9 @@ async def write_outputs(tx: Tx, outputs: Iterable[Output]) -> None:
         elif isinstance(output, HandoffOutcome):
             await tx.execute("UPDATE insights_turns SET handoff_outcome = ? "
                              "WHERE handoff_ref = ?", output.status, output.ref)
+        elif isinstance(output, HandoffTaken):
+            await tx.execute("INSERT INTO insights_handoff_taken (ref, at) VALUES (?, ?) "
+                             "ON CONFLICT (ref) DO NOTHING", output.ref, output.at)
 
 
 async def write_turn(tx: Tx, turn: Turn) -> None:
@@ -114,6 +124,11 @@ async def write_turn(tx: Tx, turn: Turn) -> None:
                          turn.conversation)
         await tx.execute("UPDATE insights_feedback SET nis = ? WHERE conversation = ? AND "
                          "nis IS NULL", turn.nis, turn.conversation)
+    if turn.dossier_step and turn.dossier_form:
+        await tx.execute("INSERT INTO insights_dossier_steps (turn_key, conversation, "
+                         "dossier_type, step, at) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT (turn_key) DO NOTHING", turn.key, turn.conversation,
+                         turn.dossier_form, turn.dossier_step, turn.at)
     for message in turn.messages:
         await tx.execute("INSERT INTO insights_messages (message, turn_key) VALUES (?, ?) "
                          "ON CONFLICT (message) DO NOTHING", message, turn.key)

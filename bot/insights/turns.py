@@ -13,7 +13,11 @@ next user message, or `close_stale` when nothing followed for a while). Definiti
   handoff      a hand-off asked in this turn: queued, callback or unavailable;
   dossier_started / dossier_submitted   the dossier type, when a dossier form was started or
                the dossier was submitted (also when it waits in the outbox) in this turn;
-  response_ms  from the user message to the bot's first message.
+  response_ms  from the user message to the bot's first message;
+  dossier_step the field a dossier form asks for at the end of the turn (its requested slot),
+               so the last one of an abandoned dossier is the step where the owner stopped.
+A `HandoffTaken` is emitted when an officer joins a handed-over conversation (the waiting time
+is then its time minus the hand-off turn's).
 """
 
 from __future__ import annotations
@@ -62,12 +66,20 @@ class Turn:
     to_officer: bool = False  # written while a person had the conversation (not the bot)
     text: str | None = None  # masked, only when the turn fell back outside a form
     messages: tuple[str, ...] = ()  # hashed ids of the bot's messages (to join feedback)
+    dossier_form: str | None = None  # the dossier type of the form running at the turn's end
+    dossier_step: str | None = None
 
 
 @dataclass(frozen=True)
 class HandoffOutcome:
     ref: str
     status: str
+
+
+@dataclass(frozen=True)
+class HandoffTaken:
+    ref: str
+    at: float
 
 
 @dataclass
@@ -94,7 +106,7 @@ class ConversationState:
                    pending_key=data.get("pending_key"), last_ts=data.get("last_ts"))
 
 
-Output = Turn | HandoffOutcome
+Output = Turn | HandoffOutcome | HandoffTaken
 
 
 def local_day(ts: float, zone: str) -> str:
@@ -109,6 +121,10 @@ def apply_event(state: ConversationState, key: str, event: Mapping[str, Any], *,
     kind = event["event"]
     if event.get("ts") is not None:
         state.last_ts = event["ts"]
+    if kind == "slot" and event.get("name") == "handoff_officer" and event.get("value"):
+        handoff = state.context.get("handoff")
+        if isinstance(handoff, Mapping) and handoff.get("ref") and event.get("ts") is not None:
+            outputs.append(HandoffTaken(str(handoff["ref"]), float(event["ts"])))
     if kind == "user":
         outputs += close_turn(state, tenant=tenant, zone=zone)
         user = {**event, "active_loop": state.active_loop, "paused": state.paused}
@@ -235,6 +251,9 @@ def close_turn(state: ConversationState, *, tenant: str, zone: str) -> list[Outp
     if first_bot is not None and user.get("ts") is not None:
         response_ms = max(0, round((first_bot - user["ts"]) * 1000))
     nis = contract.get("nis") if isinstance(contract.get("nis"), str) else None
+    form_type = context.get("dossier_type")
+    step = context.get("requested_slot") if form_type and \
+        state.active_loop == f"{form_type}{FORM_SUFFIX}" else None
     outputs.append(Turn(
         key=key, conversation=user["conversation"], at=at, day=local_day(at, zone),
         tenant=context.get("tenant") if isinstance(context.get("tenant"), str) else tenant,
@@ -249,5 +268,7 @@ def close_turn(state: ConversationState, *, tenant: str, zone: str) -> list[Outp
         channel=user.get("channel"), response_ms=response_ms,
         text=user.get("text") if fell_back and not user.get("active_loop") else None,
         to_officer=to_officer,
-        messages=tuple(messages)))
+        messages=tuple(messages),
+        dossier_form=form_type if isinstance(step, str) else None,
+        dossier_step=step if isinstance(step, str) else None))
     return outputs

@@ -14,7 +14,7 @@ import pytest
 from bot.insights import details, store
 from bot.insights.api import API_KEY
 from bot.insights.summary import Filters, Period
-from bot.insights.turns import HandoffOutcome, Turn
+from bot.insights.turns import HandoffOutcome, HandoffTaken, Turn
 from bot.web.app import create_app
 from bot.webcore.config import WebConfig
 from tests.bot.handoff.conftest import PASSWORD
@@ -38,7 +38,8 @@ async def seed(app) -> None:
         Turn(key="a2", conversation="c1", at=at(10, 5), day=DAY, nis="41002", channel="rest",
              topic="terrasvergunning", dossier_submitted="terrasvergunning", dossier_ref="r1"),
         Turn(key="a3", conversation="c2", at=at(10, 30), day=DAY, nis="41002", channel="rest",
-             topic="terrasvergunning", dossier_started="terrasvergunning"),
+             topic="terrasvergunning", dossier_started="terrasvergunning",
+             dossier_form="terrasvergunning", dossier_step="dossier_surface"),
         Turn(key="a4", conversation="c3", at=at(20), day=DAY, nis="41002", channel="socketio",
              fell_back=True, handoff="queued", handoff_ref="h1", counter="aalst"),
         Turn(key="g1", conversation="c4", at=at(11), day=DAY, nis="44021", channel="rest",
@@ -47,7 +48,8 @@ async def seed(app) -> None:
     async with app[API_KEY].db.transaction() as tx:
         for turn in turns:
             await store.write_turn(tx, turn)
-        await store.write_outputs(tx, [HandoffOutcome("h1", "taken")])
+        await store.write_outputs(tx, [HandoffOutcome("h1", "taken"),
+                                       HandoffTaken("h1", at(20, 3))])
         for key, conversation, vote in (("v1", "c1", "up"), ("v2", "c2", "down")):
             await store.write_vote(tx, vote_key=key, conversation=conversation,
                                    message=f"m-{key}", vote=vote, topic="terrasvergunning",
@@ -87,10 +89,13 @@ async def test_dossiers_feedback_and_handoffs(client):
     assert (await login(client, "sofie")).status == 303
     data = await data_of(client)
     assert data["dossiers"] == [{"type": "terrasvergunning", "started": 2, "submitted": 1,
-                                 "abandoned": 1}]
+                                 "abandoned": 1, "stopped_at": {"dossier_surface": 1}}]
     assert data["feedback_topics"] == [{"topic": "terrasvergunning", "up": 1, "down": 1}]
     html = await (await client.get("/officer/insights", params=PERIOD)).text()
     assert "Ondernemersloket Aalst" in html and "opgenomen door een medewerker: 1" in html
+    assert "Oppervlakte: 1" in html  # where the abandoned dossier stopped
+    [aalst] = data["handoffs"]
+    assert aalst["median_wait_seconds"] == 180 and "3.0 min" in html
 
 
 async def test_channel_topic_and_counter_filters(client):
@@ -124,5 +129,5 @@ async def test_small_counts_are_suppressed(client):
         hours = await details.hours(tx, period, ["41002"], Filters(), 2, "Europe/Brussels",
                                     lambda nis: None)
     assert terras == {"type": "terrasvergunning", "started": 2, "submitted": None,
-                      "abandoned": None}
+                      "abandoned": None, "stopped_at": {"dossier_surface": None}}
     assert hours[10]["unknown"] == 3 and hours[20]["unknown"] is None

@@ -64,7 +64,8 @@ async def test_the_report_shows_the_month_beside_the_median(client):
     # Aalst: 1 of 3 fell back (33.3 %); the median of Aalst and Gent (0 %) is 16.65 %.
     assert row(html, "comparison", "Aalst") == ["Aalst", "33.3 %", "16.65 %", "33.3 %",
                                                 "16.65 %"]
-    assert row(html, "dossiers", "Terrasvergunning") == ["Terrasvergunning", "2", "1", "1"]
+    assert row(html, "dossiers", "Terrasvergunning") == ["Terrasvergunning", "2", "1", "1",
+                                                         "Oppervlakte: 1"]
     assert row(html, "topics", "Aalst")[1:] == ["Terrasvergunning", "2"]
     assert "Hinderpremie" not in re.search(r'<table class="topics">.*?</table>', html,
                                            re.S).group(0)
@@ -112,6 +113,6 @@ async def test_small_counts_are_suppressed_in_the_report(aiohttp_client, monkeyp
                                    params={"month": "2026-11"})).text()
     assert row(html, "figures", "Gent")[1] == "–"  # one conversation
     assert row(html, "figures", "Aalst")[1:3] == ["3", "–"]  # one fallback
-    assert row(html, "dossiers", "Terrasvergunning")[1:] == ["2", "–", "–"]
+    assert row(html, "dossiers", "Terrasvergunning")[1:] == ["2", "–", "–", "Oppervlakte: –"]
     response = await client.get("/officer/insights/report", allow_redirects=False)
     assert response.status == 200
