@@ -51,6 +51,15 @@ def handle_municipality(
             contract.update(topic=current.id, counter=decision.counter.id)
             dispatcher.utter_message(**counter_message(decision.counter), json_message=contract)
             events.append(SlotSet("counter", decision.counter.id))
+    elif current is not None and just_answered(tracker):
+        # "ik zit in Lokeren" right after a Flemish answer: the question goes on, with the
+        # municipality's own counter (the agency's card was shown with the answer).
+        decision = route_topic(current, location)
+        local = decision.secondary or decision.counter
+        contract.update(topic=current.id, counter=local.id)
+        if local.id != tracker.get_slot("counter"):
+            dispatcher.utter_message(**counter_message(local), json_message=contract)
+            events.append(SlotSet("counter", local.id))
     elif open_clarification(tracker):
         # The owner answered "which topic?" with their place: the question is still open.
         dispatcher.utter_message(response="utter_clarify_again",
@@ -58,6 +67,23 @@ def handle_municipality(
     else:
         dispatcher.utter_message(response="utter_anything_else")
     return events
+
+
+ANSWERING_ACTIONS = frozenset({"action_answer_topic", "action_answer_followup"})
+
+
+def just_answered(tracker: Tracker) -> bool:
+    """The assistant's last turn answered the current topic."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and \
+                event.get("name") != "action_listen":
+            return event.get("name") in ANSWERING_ACTIONS
+    return False
 
 
 class ActionHandleMunicipality(SafeAction):
