@@ -70,6 +70,7 @@ class Targets:
     tracker_url: str | None = None  # sqlite:///… or postgresql://… (Rasa's tracker store)
     broker_events_db: Path | None = None  # Rasa's SQL event broker (local profile)
     handoff_db: Path | None = None
+    handoff_db_url: str | None = None  # HANDOFF_DB_URL (PostgreSQL); wins over handoff_db
     feedback_db: Path | None = None
     insights_url: str | None = None
     dossier_db_url: str | None = None  # the dossier service's store
@@ -84,6 +85,7 @@ class Targets:
             tracker_url=tracker_url(env, handoff),
             broker_events_db=None if production else insights.events_db,
             handoff_db=handoff,
+            handoff_db_url=env.get("HANDOFF_DB_URL") or None,
             feedback_db=Path(env.get("FEEDBACK_DB", "") or PROJECT_ROOT / "var" /
                              "feedback.sqlite3"),
             insights_url=insights.db_url,
@@ -295,8 +297,9 @@ def _open_dossier_store(url: str | None) -> SqlStorage | None:
 
 def _open_own_stores(targets: Targets) -> tuple[HandoffDatabase | None, Database | None]:
     """The hand-off and insights databases when they exist (a purge never creates a file)."""
-    handoff = HandoffDatabase(targets.handoff_db) \
-        if targets.handoff_db is not None and targets.handoff_db.exists() else None
+    handoff = HandoffDatabase(targets.handoff_db_url) if targets.handoff_db_url else (
+        HandoffDatabase(targets.handoff_db)
+        if targets.handoff_db is not None and targets.handoff_db.exists() else None)
     insights_path = _sqlite_path(targets.insights_url or "")
     insights = open_database(targets.insights_url) if targets.insights_url and (
         insights_path is None or insights_path.exists()) else None

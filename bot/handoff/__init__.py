@@ -8,8 +8,10 @@ returns `ConversationPaused` → an officer takes it in the console (`/officer/`
 officer, send replies and resume the bot → owners read officer messages through
 `delivery.OwnerDelivery.deliver_to_owner`.
 
-Plain Python plus aiohttp/aiosqlite/argon2-cffi; no rasa imports. Web layer: `bot.handoff.web`;
+Plain Python plus aiohttp/argon2-cffi and the storage layer (bot.storage: SQLAlchemy on
+aiosqlite or asyncpg); no rasa imports. Web layer: `bot.handoff.web`;
 client for the action server: `bot.handoff.client`; accounts: `python -m bot.handoff`.
-Environment: HANDOFF_DB (default var/handoff.sqlite3), HANDOFF_SERVICE_TOKEN,
+Environment: HANDOFF_DB (default var/handoff.sqlite3) or HANDOFF_DB_URL (PostgreSQL),
+HANDOFF_SERVICE_TOKEN,
 HANDOFF_SERVICE_URL (action server side), HANDOFF_PRESENCE_SECONDS, RASA_URL, RASA_API_TOKEN,
 SECURE_COOKIES."""

@@ -5,8 +5,9 @@
         --password-stdin
     python -m bot.handoff unlock-officer --name sofie
 
-The database is HANDOFF_DB (default var/handoff.sqlite3) or --db. Counter ids are checked
-against the tenant file (TENANT, CONTENT_DIR) unless --any-counter is given."""
+The database is HANDOFF_DB_URL, else HANDOFF_DB (default var/handoff.sqlite3), or --db.
+Counter ids are checked against the tenant file (TENANT, CONTENT_DIR) unless --any-counter is
+given."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from bot.handoff.config import ROOT, default_db_path
+from bot.handoff.config import ROOT, default_db_url
 from bot.handoff.db import Database
 from bot.handoff.officers import OfficerExists, OfficerStore
 from bot.handoff.passwords import WeakPassword, check_strength
@@ -90,7 +91,8 @@ async def unlock_officer(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m bot.handoff")
-    main.add_argument("--db", type=Path, default=None, help="default: HANDOFF_DB or var/")
+    main.add_argument("--db", type=Path, default=None,
+                      help="SQLite file (default: HANDOFF_DB_URL, else HANDOFF_DB or var/)")
     commands = main.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-officer", help="create an officer account")
     create.add_argument("--name", required=True, help="log-in name")
@@ -108,7 +110,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    args.db = args.db or default_db_path()
+    args.db = args.db or default_db_url()
     handler = create_officer if args.command == "create-officer" else unlock_officer
     return asyncio.run(handler(args))
 

@@ -24,7 +24,7 @@ def default_db_url() -> str:
 
 @dataclass(frozen=True)
 class HandoffConfig:
-    db_path: Path
+    db_url: str  # sqlite:///… (HANDOFF_DB) or postgresql://… (HANDOFF_DB_URL)
     content_dir: Path = ROOT / "content"
     service_token: str = ""  # empty: the internal API refuses every call
     rasa_url: str = "http://127.0.0.1:5005"
@@ -50,7 +50,7 @@ class HandoffConfig:
     def from_env(cls, content_dir: Path, secure_cookies: bool) -> HandoffConfig:
         env = os.environ
         return cls(
-            db_path=default_db_path(),
+            db_url=default_db_url(),
             content_dir=content_dir,
             service_token=env.get("HANDOFF_SERVICE_TOKEN", ""),
             rasa_url=env.get("RASA_URL", cls.rasa_url),

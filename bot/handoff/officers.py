@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.handoff.db import Database
 from bot.handoff.models import Officer
@@ -28,13 +29,15 @@ from bot.handoff.passwords import (
     verify_password,
 )
 
-# An expired lock-out starts a new count at 1; the SET expressions all see the old row.
+# An expired lock-out starts a new count at 1; the SET expressions all see the old row (on
+# SQLite and PostgreSQL alike), and the row is locked by the UPDATE until it commits.
 CLAIM_GUESS = (
     "UPDATE officers SET"
     " failed_logins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END,"
     " locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1"
-    "   ELSE failed_logins + 1 END) >= ? THEN ? ELSE NULL END"
-    " WHERE name = ? AND (locked_until IS NULL OR locked_until <= ?)"
+    "   ELSE failed_logins + 1 END) >= :max_failed"
+    "   THEN CAST(:locked_until AS DOUBLE PRECISION) ELSE NULL END"
+    " WHERE name = :name AND (locked_until IS NULL OR locked_until <= :now)"
     " RETURNING id, failed_logins")
 
 
@@ -82,38 +85,45 @@ class OfficerStore:
         check_strength(password, name)
         password_hash = await self.hashing.run(hash_password, password)
         try:
-            async with self._db.write() as conn:
-                cursor = await conn.execute(
+            async with self._db.write() as tx:
+                row = await tx.fetch_one(
                     "INSERT INTO officers (name, display_name, password_hash, created_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    (name, display_name or name, password_hash, self._clock()))
-                officer_id = int(cursor.lastrowid or 0)
-                await conn.executemany(
-                    "INSERT INTO officer_counters (officer_id, counter) VALUES (?, ?)",
-                    [(officer_id, counter) for counter in dict.fromkeys(counters)])
-        except sqlite3.IntegrityError as error:
+                    " VALUES (:name, :display_name, :password_hash, :at) RETURNING id",
+                    {"name": name, "display_name": display_name or name,
+                     "password_hash": password_hash, "at": self._clock()})
+                assert row is not None
+                officer_id = int(row["id"])
+                await tx.execute_many(
+                    "INSERT INTO officer_counters (officer_id, counter)"
+                    " VALUES (:officer_id, :counter)",
+                    [{"officer_id": officer_id, "counter": counter}
+                     for counter in dict.fromkeys(counters)])
+        except IntegrityError as error:
             raise OfficerExists(name) from error
         officer = await self.get(officer_id)
         assert officer is not None
         return officer
 
     async def get(self, officer_id: int) -> Officer | None:
-        row = await self._db.fetch_one("SELECT * FROM officers WHERE id = ?", (officer_id,))
+        row = await self._db.fetch_one("SELECT * FROM officers WHERE id = :id",
+                                       {"id": officer_id})
         return await self._officer(row) if row else None
 
     async def by_name(self, name: str) -> Officer | None:
-        row = await self._db.fetch_one("SELECT * FROM officers WHERE name = ?", (name,))
+        row = await self._db.fetch_one("SELECT * FROM officers WHERE name = :name",
+                                       {"name": name})
         return await self._officer(row) if row else None
 
     async def unlock(self, name: str) -> bool:
         changed = await self._db.execute(
-            "UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,))
+            "UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE name = :name",
+            {"name": name})
         return changed == 1
 
     async def _officer(self, row: Any) -> Officer:
         counters = await self._db.fetch_all(
-            "SELECT counter FROM officer_counters WHERE officer_id = ? ORDER BY counter",
-            (row["id"],))
+            "SELECT counter FROM officer_counters WHERE officer_id = :id ORDER BY counter",
+            {"id": row["id"]})
         return Officer(id=row["id"], name=row["name"], display_name=row["display_name"],
                        password_hash=row["password_hash"],
                        counters=tuple(r["counter"] for r in counters),
@@ -149,8 +159,9 @@ class OfficerStore:
             new_hash = (await self.hashing.run_now(hash_password, password, False)
                         if needs_rehash(officer.password_hash) else officer.password_hash)
         await self._db.execute(
-            "UPDATE officers SET failed_logins = 0, locked_until = NULL, password_hash = ?,"
-            " last_seen_at = ? WHERE id = ?", (new_hash, self._clock(), officer.id))
+            "UPDATE officers SET failed_logins = 0, locked_until = NULL,"
+            " password_hash = :password_hash, last_seen_at = :now WHERE id = :id",
+            {"password_hash": new_hash, "now": self._clock(), "id": officer.id})
         return LoginResult("ok", officer)
 
     async def _claim_guess(self, name: str) -> tuple[int, int] | None:
@@ -158,11 +169,11 @@ class OfficerStore:
         (officer id, failures in a row including this one), or None when there is no such
         officer or the account is locked. The attempt that reaches the limit locks it."""
         now = self._clock()
-        async with self._db.write() as conn:
-            rows = list(await conn.execute_fetchall(
-                CLAIM_GUESS,
-                (self.policy.max_failed, now + self.policy.lockout_seconds, name, now)))
-        return (int(rows[0][0]), int(rows[0][1])) if rows else None
+        async with self._db.write() as tx:
+            row = await tx.fetch_one(CLAIM_GUESS, {
+                "max_failed": self.policy.max_failed,
+                "locked_until": now + self.policy.lockout_seconds, "name": name, "now": now})
+        return (int(row["id"]), int(row["failed_logins"])) if row else None
 
     # --- sessions ---------------------------------------------------------------------------
     async def start_session(self, officer: Officer) -> tuple[str, str]:
@@ -170,16 +181,19 @@ class OfficerStore:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self._clock()
         await self._db.execute(
             "INSERT INTO sessions (token_hash, officer_id, csrf, created_at, last_used_at,"
-            " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (_hash_token(token), officer.id, csrf, now, now, now + self.policy.session_seconds))
+            " expires_at) VALUES (:token_hash, :officer_id, :csrf, :now, :now, :expires_at)",
+            {"token_hash": _hash_token(token), "officer_id": officer.id, "csrf": csrf,
+             "now": now, "expires_at": now + self.policy.session_seconds})
         return token, csrf
 
     async def session(self, token: str) -> Session | None:
         """The live session for a cookie token; refreshes its idle timer and the presence."""
         now = self._clock()
         row = await self._db.fetch_one(
-            "SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ? AND last_used_at > ?",
-            (_hash_token(token), now, now - self.policy.idle_seconds))
+            "SELECT * FROM sessions WHERE token_hash = :token_hash AND expires_at > :now"
+            " AND last_used_at > :idle_since",
+            {"token_hash": _hash_token(token), "now": now,
+             "idle_since": now - self.policy.idle_seconds})
         if row is None:
             return None
         officer = await self.get(row["officer_id"])
@@ -190,20 +204,21 @@ class OfficerStore:
 
     async def touch(self, officer_id: int, session_hash: str) -> None:
         now = self._clock()
-        async with self._db.write() as conn:
-            await conn.execute("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?",
-                               (now, session_hash))
-            await conn.execute("UPDATE officers SET last_seen_at = ? WHERE id = ?",
-                               (now, officer_id))
+        async with self._db.write() as tx:
+            await tx.execute("UPDATE sessions SET last_used_at = :now WHERE token_hash = :hash",
+                             {"now": now, "hash": session_hash})
+            await tx.execute("UPDATE officers SET last_seen_at = :now WHERE id = :id",
+                             {"now": now, "id": officer_id})
 
     async def end_session(self, session: Session) -> None:
-        async with self._db.write() as conn:
-            await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (session.token_hash,))
-            remaining = await conn.execute_fetchall(
-                "SELECT 1 FROM sessions WHERE officer_id = ?", (session.officer.id,))
-            if not list(remaining):
-                await conn.execute("UPDATE officers SET last_seen_at = NULL WHERE id = ?",
-                                   (session.officer.id,))
+        async with self._db.write() as tx:
+            await tx.execute("DELETE FROM sessions WHERE token_hash = :hash",
+                             {"hash": session.token_hash})
+            remaining = await tx.fetch_one("SELECT 1 FROM sessions WHERE officer_id = :id",
+                                           {"id": session.officer.id})
+            if remaining is None:
+                await tx.execute("UPDATE officers SET last_seen_at = NULL WHERE id = :id",
+                                 {"id": session.officer.id})
 
     # --- presence ---------------------------------------------------------------------------
     async def available(self, counter: str, within_seconds: float) -> bool:
@@ -211,9 +226,10 @@ class OfficerStore:
         now = self._clock()
         row = await self._db.fetch_one(
             "SELECT 1 FROM officers o JOIN officer_counters c ON c.officer_id = o.id"
-            " WHERE c.counter = ? AND o.last_seen_at >= ?"
-            " AND (o.locked_until IS NULL OR o.locked_until <= ?)"
+            " WHERE c.counter = :counter AND o.last_seen_at >= :seen_since"
+            " AND (o.locked_until IS NULL OR o.locked_until <= :now)"
             " AND EXISTS (SELECT 1 FROM sessions s WHERE s.officer_id = o.id"
-            "   AND s.expires_at > ? AND s.last_used_at > ?) LIMIT 1",
-            (counter, now - within_seconds, now, now, now - self.policy.idle_seconds))
+            "   AND s.expires_at > :now AND s.last_used_at > :idle_since) LIMIT 1",
+            {"counter": counter, "seen_since": now - within_seconds, "now": now,
+             "idle_since": now - self.policy.idle_seconds})
         return row is not None

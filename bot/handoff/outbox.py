@@ -16,19 +16,21 @@ class Outbox:
 
     async def add(self, conversation_id: str, message: OwnerMessage) -> StoredMessage:
         at = self._clock()
-        async with self._db.write() as conn:
-            cursor = await conn.execute(
+        async with self._db.write() as tx:
+            row = await tx.fetch_one(
                 "INSERT INTO messages (conversation_id, author, officer, text, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (conversation_id, message.author, message.officer, message.text, at))
-            message_id = int(cursor.lastrowid or 0)
-        return StoredMessage(message_id, conversation_id, message.author, message.officer,
+                " VALUES (:conversation_id, :author, :officer, :text, :at) RETURNING id",
+                {"conversation_id": conversation_id, "author": message.author,
+                 "officer": message.officer, "text": message.text, "at": at})
+        assert row is not None
+        return StoredMessage(int(row["id"]), conversation_id, message.author, message.officer,
                              message.text, at)
 
     async def after(self, conversation_id: str, after_id: int = 0, limit: int = 100
                     ) -> list[StoredMessage]:
         rows = await self._db.fetch_all(
-            "SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?",
-            (conversation_id, after_id, limit))
+            "SELECT * FROM messages WHERE conversation_id = :conversation_id AND id > :after"
+            " ORDER BY id LIMIT :limit",
+            {"conversation_id": conversation_id, "after": after_id, "limit": limit})
         return [StoredMessage(r["id"], r["conversation_id"], r["author"], r["officer"], r["text"],
                               r["created_at"]) for r in rows]

@@ -85,16 +85,14 @@ async def seed_handoff(path: Path) -> tuple[RequestStore, AuditLog, Database]:
     await audit.record(1, "take", "HO-OLD")
     clock.now = NOW - 700 * DAY
     await audit.record(1, "take", "HO-700")
-    conn = await db.connection()
-    await conn.execute("INSERT INTO messages (conversation_id, author, officer, text, created_at)"
-                       " VALUES ('conv-old', 'officer', 'Sofie', 'Ik bel je', ?)", (OLD,))
+    await db.execute("INSERT INTO messages (conversation_id, author, officer, text, created_at)"
+                     " VALUES ('conv-old', 'officer', 'Sofie', 'Ik bel je', :at)", {"at": OLD})
     clock.now = RECENT
     await requests.finish(long_running.id, "closed", ("queued",))  # closed 10 days ago: kept
     await requests.create(NewRequest("conv-new", "gent", "Gent"), "live")
     await audit.record(1, "take", "HO-NEW")
-    await conn.execute("INSERT INTO messages (conversation_id, author, officer, text, created_at)"
-                       " VALUES ('conv-new', 'officer', 'Sofie', 'Hallo', ?)", (RECENT,))
-    await conn.commit()
+    await db.execute("INSERT INTO messages (conversation_id, author, officer, text, created_at)"
+                     " VALUES ('conv-new', 'officer', 'Sofie', 'Hallo', :at)", {"at": RECENT})
     return requests, audit, db
 
 
@@ -146,11 +144,10 @@ async def test_every_store_loses_what_is_older_than_the_limit(tmp_path: Path) ->
         stamps = sorted(json.loads(row[0])["timestamp"] for row in conn.execute(
             "SELECT data FROM events"))
     assert stamps and min(stamps) >= NOW - 90 * DAY
-    conn = await db.connection()
-    left = [tuple(r) for r in await conn.execute_fetchall(
+    left = [(r["conversation_id"], r["status"]) for r in await db.fetch_all(
         "SELECT conversation_id, status FROM requests ORDER BY id")]
     assert left == [("conv-long", "closed"), ("conv-new", "queued")]
-    assert [r[0] for r in await conn.execute_fetchall("SELECT text FROM messages")] == ["Hallo"]
+    assert [r["text"] for r in await db.fetch_all("SELECT text FROM messages")] == ["Hallo"]
     assert [e.target for e in await audit.entries()] == ["HO-NEW", "HO-700"]
     assert [f.message_id for f in feedback.all()] == ["m1", "m2"]  # 300 days < 365
     assert insights_texts(tmp_path / "insights.sqlite3") == {"t-old": None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -18,6 +19,8 @@ from bot.handoff.web.services import HOLDER_KEY, Holder, build_services
 from bot.webcore.config import WebConfig
 from bot.webcore.readiness import add_check
 
+logger = logging.getLogger(__name__)
+
 
 async def _to_queue(_request: web.Request) -> web.Response:
     raise web.HTTPPermanentRedirect("/officer/")
@@ -30,6 +33,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                                                 holder.config.rasa_token, session)
     hub = build_services(holder.config, rasa, holder.clock)
     holder.services = hub
+    try:
+        await hub.db.engine()  # migrations run on start (advisory-locked across replicas)
+    except Exception as error:  # database down: /ready says so, first use retries
+        logger.warning("hand-off database not migrated at start: %s", error)
     await hub.broker.start()
     watcher = TranscriptWatcher(hub.requests, rasa, hub.broker)
     task = asyncio.create_task(watcher.run(holder.config.watch_seconds))

@@ -59,7 +59,7 @@ HOLDER_KEY = web.AppKey("handoff_holder", Holder)
 
 def build_services(config: HandoffConfig, rasa: TrackerApi,
                    clock: Callable[[], float] = time.time) -> Services:
-    db = Database(config.db_path)
+    db = Database(config.db_url)
     policy = LoginPolicy(config.max_failed_logins, config.lockout_seconds,
                          config.session_seconds, config.idle_seconds)
     hashing = HashingPool(config.argon2_workers, config.argon2_queue)

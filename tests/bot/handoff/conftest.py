@@ -1,5 +1,5 @@
-"""Fixtures for the hand-off service: a fresh SQLite database, a clock we control, a fake Rasa
-HTTP API that records what was sent to it."""
+"""Fixtures for the hand-off service: a fresh SQLite (or PostgreSQL) database, a clock we
+control, a fake Rasa HTTP API that records what was sent to it."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.handoff.rasa_api import RasaApiError
 from bot.handoff.requests import NewRequest, RequestStore
 from bot.handoff.service import HandoffService
 from bot.handoff.takeover import Takeover
+from tests.storage.postgres import postgres_database
 
 PASSWORD = "een-lang-wachtwoord-42"
 START = 1_795_428_000.0  # Monday 2026-11-23, 11:00 in Brussels
@@ -102,11 +103,18 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture()
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "handoff.sqlite3")
-    yield database
-    await database.close()
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """The same tests on a SQLite file and (marker `services`) a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        database = Database(tmp_path / "handoff.sqlite3")
+        yield database
+        await database.close()
+        return
+    with postgres_database("olk_handoff_test") as url:
+        database = Database(url)
+        yield database
+        await database.close()
 
 
 @pytest.fixture()
