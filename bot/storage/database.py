@@ -45,7 +45,8 @@ def _engine(url: str) -> AsyncEngine:
         return create_async_engine(async_url(url), pool_size=5, max_overflow=5,
                                    pool_pre_ping=True)
     make_private(path)
-    engine = create_async_engine(async_url(url), poolclass=sa.pool.NullPool,
+    engine = create_async_engine(async_url(url), poolclass=sa.pool.AsyncAdaptedQueuePool,
+                                 pool_size=4, max_overflow=8,
                                  connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
     @sa.event.listens_for(engine.sync_engine, "connect")
