@@ -7,16 +7,19 @@ import csv
 import io
 import os
 import shutil
+import socket
 import time
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from string import Template
 
 from launcher.config import LOOPBACK, SERVICE_NAMES, StackConfig
 
 TEMPLATE = "deploy/haproxy/haproxy.cfg.tmpl"
 CONFIG_NAME = "haproxy.cfg"  # in the state directory
+ADMIN_SOCKET_NAME = "haproxy.sock"  # HAProxy's runtime API, in the state directory
 DEBIAN_PATH = "/usr/sbin/haproxy"  # not on a normal user's PATH on Debian
 HEALTH_PATHS = {"dossiers": "/health", "actions": "/health", "rasa": "/", "web": "/health"}
 
@@ -69,6 +72,7 @@ def render(config: StackConfig, replicas: Iterable[Replica], stats_port: int) ->
     ports, host = config.ports, config.host
     values = {
         "stats_bind": bind_address(LOOPBACK, stats_port),
+        "admin_socket": str(admin_socket(config)),
         "dossiers_bind": bind_address(host, ports.dossiers),
         "actions_bind": bind_address(host, ports.actions),
         "rasa_bind": bind_address(host, ports.rasa),
@@ -82,6 +86,26 @@ def render(config: StackConfig, replicas: Iterable[Replica], stats_port: int) ->
     }
     template = Template((config.root / TEMPLATE).read_text(encoding="utf-8"))
     return template.substitute(values)  # a placeholder without a value fails here
+
+
+def admin_socket(config: StackConfig) -> Path:
+    return config.state_dir.resolve() / ADMIN_SOCKET_NAME
+
+
+def set_server_state(socket_path: Path, backend: str, server: str, state: str,
+                     timeout: float = 2.0) -> str:
+    """`state` is `maint` (no new requests; the ones it has go on), `drain` or `ready`, through
+    HAProxy's runtime API; returns HAProxy's answer (empty when all is well)."""
+    if state not in ("maint", "drain", "ready"):
+        raise ValueError(f"unknown server state {state!r}")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(socket_path))
+        sock.sendall(f"set server {backend}/{server} state {state}\n".encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    return answer.decode("utf-8", "replace").strip()
 
 
 def server_states(stats_url: str, timeout: float = 2.0) -> dict[tuple[str, str], str]:

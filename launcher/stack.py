@@ -20,7 +20,7 @@ from launcher.process import (
     stop_all,
     wait_ready,
 )
-from launcher.proxy import wait_routed
+from launcher.proxy import admin_socket, set_server_state, wait_routed
 from launcher.services import Service, StackPlan
 from launcher.state import prepare_state
 
@@ -103,6 +103,36 @@ class Stack:
             stop_all([r.process for r in members], self.plan.config.stop_timeout,
                      members[0].service.stop_signal)
         self.running = []
+
+    def restart(self, name: str) -> None:
+        """Restart one process (`rasa-2`) gracefully: HAProxy puts it in maintenance (no new
+        requests), then its stop signal and up to `stop_timeout` to finish its requests in
+        flight, then the same command again and HAProxy takes it back; returns once it answers its
+        health URL and (production) HAProxy routes to it again. Restarting the replicas of a
+        service one after the other is a rolling restart."""
+        index = next((i for i, r in enumerate(self.running) if r.service.name == name), None)
+        if index is None:
+            raise KeyError(f"{name} is not running here")
+        old = self.running[index]
+        config = self.plan.config
+        proxied = PROXY in self.names and name != PROXY
+        if proxied:  # HAProxy sends it nothing new while it finishes what it has
+            set_server_state(admin_socket(config), old.service.service, name, "maint")
+            time.sleep(0.2)
+        stop_all([old.process], config.stop_timeout, old.service.stop_signal)
+        log = config.log_path(name)
+        if log.exists():  # the stopped process's log stays beside the new one
+            log.replace(log.with_name(log.name + ".1"))
+        running = spawn(old.service, self.plan.env_of(old.service), config.root, log)
+        self.running[index] = running
+        wait_ready(running, config.startup_timeout)
+        if proxied:
+            set_server_state(admin_socket(config), old.service.service, name, "ready")
+            status = self.plan.service(PROXY).health_url.rsplit("/", 1)[0] + "/stats"
+            pending = wait_routed(status, [name], config.startup_timeout)
+            if pending:
+                raise ServiceStartError(PROXY, f"HAProxy does not route to {name} again",
+                                        config.log_path(PROXY))
 
     def exited(self) -> str | None:
         """Name of a process that has ended, if any."""

@@ -106,3 +106,33 @@ def test_sigterm_mid_request_behind_the_proxy_loses_nothing(tmp_path: Path) -> N
     assert meanwhile == [(200, ["Dag!"])] * 20
     assert after == [(200, ["Dag!"])] * 5
     assert process.returncode == 0
+
+
+def test_a_rolling_restart_of_both_replicas_under_traffic_loses_nothing(
+        tmp_path: Path) -> None:
+    plan = slow_action_plan(tmp_path)
+    results: list[tuple[int, list[str]]] = []
+    with Stack(plan, only=["actions"]) as stack:
+        webhook = stack.url("actions") + "/webhook"
+        done = False
+
+        def traffic(action: str) -> None:
+            while not done:
+                results.append(post(webhook, call(action)))
+
+        with ThreadPoolExecutor(3) as pool:
+            workers = [pool.submit(traffic, "action_fast"), pool.submit(traffic, "action_fast"),
+                       pool.submit(traffic, "action_slow")]
+            time.sleep(1)
+            for name in ("actions-1", "actions-2"):
+                stack.restart(name)
+            time.sleep(1)
+            done = True
+            for worker in workers:
+                worker.result(timeout=30)
+        assert (tmp_path / "state" / "log" / "actions-1.log.1").exists()
+    slow = [r for r in results if r[1] == [REPLY]]
+    errors = [r for r in results if r[0] != 200]
+    print(f"\nrolling restart: {len(results)} requests ({len(slow)} slow), {len(errors)} errors")
+    assert len(results) > 20 and slow
+    assert errors == [], errors
