@@ -123,10 +123,16 @@ def minutes(seconds: int | None) -> str:
     return "–" if seconds is None else f"{seconds / 60:.1f} min"
 
 
+def _beside(measure: Mapping[str, Any], flag: str) -> list[str]:
+    """Own share, the median, a flag when notably higher, the best of the chosen ones."""
+    return [percent(measure["rate"]), percent(measure["median"]),
+            flag if measure["notable"] else "", measure["best"] or "–"]
+
+
 def detail_rows(figures: Mapping[str, Any], titles: Mapping[str, str],
                 counters: Mapping[str, str], steps: Mapping[str, str]) -> dict[str, str]:
     """The tables under the charts (the same figures, readable without the charts)."""
-    outcome = labels()["handoff_outcomes"]
+    outcome, flag = labels()["handoff_outcomes"], labels()["comparison"]["notable"]
     return {
         "dossier_rows": rows_html(
             [titles.get(d["type"], d["type"]), count(d["started"]), count(d["submitted"]),
@@ -142,6 +148,13 @@ def detail_rows(figures: Mapping[str, Any], titles: Mapping[str, str],
              ", ".join(f"{outcome.get(k, k)}: {count(v)}" for k, v in h["outcomes"].items()),
              minutes(h["median_wait_seconds"])]
             for h in figures["handoffs"]),
+        "topic_comparison_rows": rows_html(
+            [titles.get(c["subject"], c["subject"]), count(c["conversations"]),
+             *_beside(c["fallbacks"], flag), *_beside(c["handoffs"], flag)]
+            for c in figures["comparison"]["topics"]),
+        "dossier_comparison_rows": rows_html(
+            [titles.get(c["subject"], c["subject"]), count(c["conversations"]),
+             *_beside(c["abandoned"], flag)] for c in figures["comparison"]["dossiers"]),
         "hour_rows": rows_html(
             [f"{h['hour']:02d}:00", count(h["open"]), count(h["closed"]), count(h["unknown"])]
             for h in figures["hours"] if any(h[k] != 0 for k in ("open", "closed", "unknown"))),
@@ -223,6 +236,12 @@ def write_csv(out: io.StringIO, period: Period, figures: Mapping[str, Any]) -> N
         for vote in ("up", "down"):
             writer.writerow([first, last, "", "", f"feedback_{vote}_per_topic", entry["topic"],
                              _csv(entry[vote])])
+    for item in figures["comparison"]["topics"] + figures["comparison"]["dossiers"]:
+        for measure in ("fallbacks", "handoffs", "abandoned"):
+            if measure in item:
+                for key in ("rate", "median"):
+                    writer.writerow([first, last, "", "", f"{measure}_{key}_percent",
+                                     item["subject"], _csv(item[measure][key])])
     for handoff in figures["handoffs"]:
         for kind in ("queued", "callback", "unavailable"):
             writer.writerow([first, last, "", handoff["counter"], f"handoffs_{kind}", "",

@@ -143,3 +143,79 @@ def _args(template: str, municipalities: Collection[str] | None, period: Period,
           filters: Filters) -> list[Any]:
     sql, args = scoped(template, municipalities, period, filters)
     return [sql, *args]
+
+
+_CONVERSATIONS = ("SELECT nis, conversation, topic, fell_back, handoff, dossier_started, "
+                  "dossier_submitted " + _TURNS + " AND to_officer = 0")
+NOTABLE_POINTS = 10.0  # a rate this many percentage points above the median is flagged
+
+
+def _percent(part: int, whole: int, min_count: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole and whole >= min_count else None
+
+
+async def comparison(tx: Tx, period: Period, municipalities: Collection[str] | None,
+                     filters: Filters, min_count: int,
+                     names: Callable[[str], str | None]) -> dict[str, list[dict[str, Any]]]:
+    """Per topic: the share of conversations about it that also fell back or were handed over;
+    per dossier type: the share of started forms not submitted. Each for the chosen
+    municipalities together, beside the median over every municipality (each with at least
+    `min_count` conversations on it), flagged when `NOTABLE_POINTS` above it, and the chosen
+    municipality with the lowest share (good practice; only among the chosen ones)."""
+    rows = await tx.fetchall(*_args(_CONVERSATIONS, None, period, filters))
+    chosen = None if municipalities is None else frozenset(municipalities)
+    topics: dict[tuple[str, str], dict[str, set[str]]] = {}
+    forms: dict[tuple[str, str], dict[str, set[str]]] = {}
+    fell: set[str] = set()
+    handed: set[str] = set()
+    submitted: set[tuple[str, str]] = set()
+    for row in rows:
+        nis, conversation = str(row["nis"]), str(row["conversation"])
+        if row["fell_back"]:
+            fell.add(conversation)
+        if row["handoff"] in ("queued", "callback"):
+            handed.add(conversation)
+        if row["topic"]:
+            topics.setdefault((nis, str(row["topic"])), {"all": set()})["all"].add(conversation)
+        if row["dossier_started"]:
+            forms.setdefault((nis, str(row["dossier_started"])), {"all": set()})["all"].add(
+                conversation)
+        if row["dossier_submitted"]:
+            submitted.add((conversation, str(row["dossier_submitted"])))
+    for entry in topics.values():
+        entry["fallbacks"] = entry["all"] & fell
+        entry["handoffs"] = entry["all"] & handed
+    for (_nis, kind), entry in forms.items():
+        entry["abandoned"] = {c for c in entry["all"] if (c, kind) not in submitted}
+    return {"topics": _compare(topics, ("fallbacks", "handoffs"), chosen, min_count, names),
+            "dossiers": _compare(forms, ("abandoned",), chosen, min_count, names)}
+
+
+def _compare(groups: dict[tuple[str, str], dict[str, set[str]]], measures: tuple[str, ...],
+             chosen: frozenset[str] | None, min_count: int,
+             names: Callable[[str], str | None]) -> list[dict[str, Any]]:
+    result = []
+    for subject in sorted({key for _nis, key in groups}):
+        per_nis = {nis: entry for (nis, key), entry in groups.items() if key == subject}
+        mine = [entry for nis, entry in per_nis.items() if chosen is None or nis in chosen]
+        if not mine:
+            continue
+        total = set().union(*(entry["all"] for entry in mine))
+        item: dict[str, Any] = {"subject": subject,
+                                "conversations": _shown(len(total), len(total), min_count)}
+        for measure in measures:
+            own = _percent(len(set().union(*(e[measure] for e in mine))), len(total), min_count)
+            rates = {nis: rate for nis, entry in per_nis.items()
+                     if (rate := _percent(len(entry[measure]), len(entry["all"]),
+                                          min_count)) is not None}
+            median = statistics.median(rates.values()) if rates else None
+            candidates = {nis: rate for nis, rate in rates.items()
+                          if chosen is None or nis in chosen}
+            best = min(candidates, key=lambda nis: (candidates[nis], nis)) \
+                if len(candidates) > 1 else None
+            item[measure] = {"rate": own, "median": median,
+                             "notable": own is not None and median is not None
+                             and own >= median + NOTABLE_POINTS,
+                             "best": names(best) or best if best else None}
+        result.append(item)
+    return result

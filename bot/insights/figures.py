@@ -99,7 +99,8 @@ def topic_titles(api: InsightsApi) -> dict[str, str]:
 async def collect(api: InsightsApi, counters: Sequence[str],
                   selection: Selection) -> dict[str, Any]:
     """The figures of the selection: `summary` (per municipality, with the tenant's median),
-    `weekly`, `hours`, `dossiers`, `feedback_topics`, `handoffs`, and the filter `options`."""
+    `weekly`, `hours`, `dossiers`, `feedback_topics`, `handoffs`, `comparison` (per topic and
+    dossier type beside the median), and the filter `options`."""
     allowed = api.scope.municipalities(counters)
     chosen = chosen_municipalities(api, allowed, selection)
     period, filters, low = selection.period, selection.filters, api.config.min_count
@@ -117,6 +118,7 @@ async def collect(api: InsightsApi, counters: Sequence[str],
         dossiers = await details.dossiers(tx, period, scope, filters, low)
         feedback = await details.feedback_by_topic(tx, period, scope, filters, low)
         handoffs = await details.handoffs(tx, period, scope, filters, low)
+        compared = await details.comparison(tx, period, scope, filters, low, names)
         channels = await tx.fetchall("SELECT DISTINCT channel FROM insights_turns WHERE "
                                      "channel IS NOT NULL ORDER BY channel")
     municipalities = [m["nis"] for m in overview["municipalities"]]
@@ -124,7 +126,7 @@ async def collect(api: InsightsApi, counters: Sequence[str],
         municipalities.append(selection.nis)
     return {"summary": {**figures, "median": median_rates(everyone["municipalities"])},
             "weekly": series, "hours": hours, "dossiers": dossiers, "feedback_topics": feedback,
-            "handoffs": handoffs,
+            "handoffs": handoffs, "comparison": compared,
             "options": {"municipalities": municipalities,
                         "counters": counter_options(api, allowed),
                         "channels": [str(r["channel"]) for r in channels]}}

@@ -67,6 +67,10 @@ async def test_the_report_shows_the_month_beside_the_median(client):
     assert row(html, "dossiers", "Terrasvergunning") == ["Terrasvergunning", "2", "1", "1",
                                                          "Oppervlakte: 1"]
     assert row(html, "topics", "Aalst")[1:] == ["Terrasvergunning", "2"]
+    assert row(html, "topic-comparison", "Terrasvergunning")[:4] == [
+        "Terrasvergunning", "2", "0 %", "0 %"]
+    assert row(html, "dossier-comparison", "Terrasvergunning")[:4] == [
+        "Terrasvergunning", "2", "50 %", "50 %"]
     assert "Hinderpremie" not in re.search(r'<table class="topics">.*?</table>', html,
                                            re.S).group(0)
     assert "@media print" in await (await client.get(

@@ -41,7 +41,9 @@ async def everything(db: Database) -> dict:
                                              "Europe/Brussels", lambda nis: None),
                 "dossiers": await details.dossiers(tx, period, None, filters, 1),
                 "feedback": await details.feedback_by_topic(tx, period, None, filters, 1),
-                "handoffs": await details.handoffs(tx, period, None, filters, 1)}
+                "handoffs": await details.handoffs(tx, period, None, filters, 1),
+                "comparison": await details.comparison(tx, period, ["41002"], filters, 1,
+                                                       str)}
         questions = await open_questions(tx, scope)
         found["questions"] = sorted(q.text for q in questions)
         found["empty_scope"] = await open_questions(tx, ReviewScope(frozenset(), False, 0.0))
