@@ -8,7 +8,7 @@ that was started."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 
 from launcher.config import PROXY, SERVICE_NAMES
@@ -133,6 +133,20 @@ class Stack:
             if pending:
                 raise ServiceStartError(PROXY, f"HAProxy does not route to {name} again",
                                         config.log_path(PROXY))
+
+    def rolling_restart(self, restarted: Callable[[str], None] = lambda _name: None
+                        ) -> list[str]:
+        """Restart, one at a time, every replica of each service running at least two (the
+        others would be gone meanwhile); `restarted` hears each name when it is back."""
+        counts: dict[str, int] = {}
+        for running in self.running:
+            counts[running.service.service] = counts.get(running.service.service, 0) + 1
+        names = [r.service.name for r in self.running
+                 if r.service.group and counts[r.service.service] >= 2]
+        for name in names:
+            self.restart(name)
+            restarted(name)
+        return names
 
     def exited(self) -> str | None:
         """Name of a process that has ended, if any."""

@@ -8,6 +8,10 @@ Each process writes to its own log file in `var/log/`. When a service is gone (i
 process, or every replica of it, or HAProxy), everything is stopped (a supervisor restarts
 the whole unit); a single dead replica is only reported, the proxy takes it out. `--state-dir`
 puts databases and logs elsewhere (tests use a temporary directory).
+
+`kill -HUP <pid of make run>` (production profile): a rolling restart of every service that
+runs at least two replicas, one replica at a time (HAProxy sends it nothing new, it finishes
+what it has, starts again and is taken back before the next one).
 """
 
 from __future__ import annotations
@@ -35,6 +39,24 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+class RestartRequest:
+    """Set by SIGHUP, handled by the main loop (not inside the signal handler)."""
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def __call__(self, _signum: int, _frame: FrameType | None) -> None:
+        self.pending = True
+
+
+def rolling_restart(stack: Stack) -> None:
+    print("rolling restart ...", flush=True)
+    started = time.monotonic()
+    names = stack.rolling_restart(lambda name: print(f"  {name} restarted", flush=True))
+    print(f"rolling restart of {len(names)} replicas done in "
+          f"{time.monotonic() - started:.0f} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/run.py")
     parser.add_argument("--state-dir", type=Path, default=None,
@@ -52,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = plan_stack(config, os.environ)
     stack = Stack(plan)
     signal.signal(signal.SIGTERM, _interrupt)
+    restart = RestartRequest()
+    signal.signal(signal.SIGHUP, restart)
     descriptions = dict.fromkeys(plan.service(n).description for n in stack.names)
     print(f"starting {', '.join(descriptions)} "
           f"(logs in {shown_path(config.log_dir, ROOT)}) ...", flush=True)
@@ -65,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         print(startup_summary(plan, stack.names, channels, took), flush=True)
         reported: set[str] = set()
         while True:
+            if restart.pending and config.proxied:
+                restart.pending = False
+                rolling_restart(stack)
             for running in stack.running:
                 name = running.service.name
                 if name not in reported and running.exited():

@@ -124,13 +124,17 @@ def test_a_rolling_restart_of_both_replicas_under_traffic_loses_nothing(
             workers = [pool.submit(traffic, "action_fast"), pool.submit(traffic, "action_fast"),
                        pool.submit(traffic, "action_slow")]
             time.sleep(1)
-            for name in ("actions-1", "actions-2"):
-                stack.restart(name)
+            before = {r.service.name: r.process.pid for r in stack.running}
+            restarted = stack.rolling_restart()  # what `kill -HUP` does to `make run`
+            after = {r.service.name: r.process.pid for r in stack.running}
             time.sleep(1)
             done = True
             for worker in workers:
                 worker.result(timeout=30)
         assert (tmp_path / "state" / "log" / "actions-1.log.1").exists()
+    assert restarted == ["actions-1", "actions-2"]
+    assert before["proxy"] == after["proxy"]
+    assert all(before[name] != after[name] for name in ("actions-1", "actions-2"))
     slow = [r for r in results if r[1] == [REPLY]]
     errors = [r for r in results if r[0] != 200]
     print(f"\nrolling restart: {len(results)} requests ({len(slow)} slow), {len(errors)} errors")
