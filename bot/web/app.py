@@ -16,6 +16,7 @@ from bot.web import chat
 from bot.web.documents import setup_document_routes
 from bot.web.erasure_api import setup_erasure_routes
 from bot.web.privacy_page import setup_privacy_page
+from bot.web.public_limits import public_limits, setup_public_limits
 from bot.web.rasa_client import RasaClient
 from bot.web.security import security_headers
 from bot.web.widget import setup_widget_routes
@@ -40,11 +41,13 @@ def setup_routes(app: web.Application) -> None:
 
 
 def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[security_headers, public_limits],
+                          client_max_size=64 * 1024)
     app[chat.TEMPLATE_KEY] = Template((HERE / "templates" / "chat.html").read_text("utf-8"))
     app[chat.TEXTS_PATH_KEY] = config.content_dir / "web.yml"
     app[SECURE_KEY] = config.secure_cookies
     app[TRUSTED_PROXIES_KEY] = config.trusted_proxies
+    setup_public_limits(app, config.content_dir / "web.yml")
 
     async def client_session(app: web.Application):  # type: ignore[no-untyped-def]
         session = aiohttp.ClientSession()

@@ -1,6 +1,7 @@
-"""The widget on a municipality's page links to the full privacy text (/privacy of our own
-origin, not the host page's) from its privacy line, and the link opens it. Real chromium on the
-web app's demo page; no Rasa needed (the panel is built from /api/widget/texts)."""
+"""What owners see in a real browser (chromium) on the web app, without Rasa: the widget on a
+municipality's page links to the full privacy text (/privacy of our own origin, not the host
+page's) and the link opens it; the chat page tells an owner who sends too many messages, in
+Dutch, to wait (a 429 of bot/web/public_limits.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 TEXTS = yaml.safe_load((ROOT / "content" / "widget.yml").read_text(encoding="utf-8"))["widget"]
+WEB_TEXTS = yaml.safe_load((ROOT / "content" / "web.yml").read_text(encoding="utf-8"))
+CONVERSATION_LIMIT = 2  # messages a minute per conversation, for the chat page test
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +35,9 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "FEEDBACK_DB": str(state / "feedback.sqlite3"),
            "INSIGHTS_DB_URL": f"sqlite:///{state / 'insights.sqlite3'}",
            "INSIGHTS_EVENTS_DB": str(state / "events.sqlite3"),
-           "PURGE_INTERVAL_SECONDS": "off", "RASA_URL": f"http://127.0.0.1:{free_port()}"}
-    for name in ("PROFILE", "TRACKER_DB_URL", "REDIS_URL"):
+           "PURGE_INTERVAL_SECONDS": "off", "RASA_URL": f"http://127.0.0.1:{free_port()}",
+           "CHAT_CONVERSATION_RATE_LIMIT": f"{CONVERSATION_LIMIT}/60"}
+    for name in ("PROFILE", "TRACKER_DB_URL", "REDIS_URL", "RATE_LIMITS", "CHAT_RATE_LIMIT"):
         env.pop(name, None)
     with (state / "web.log").open("wb") as log:
         process = subprocess.Popen(
@@ -80,5 +84,21 @@ def test_the_widget_links_to_the_privacy_page(web_url: str, browser: Browser) ->
         shown.wait_for_load_state()
         assert shown.url == f"{web_url}/privacy"
         expect(shown.locator("main")).to_contain_text("gegevens")
+    finally:
+        context.close()
+
+
+def test_the_chat_page_tells_an_owner_who_sends_too_much_to_wait(web_url: str,
+                                                                 browser: Browser) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{web_url}/")
+        field = page.locator("input[type=text], textarea").first
+        for n in range(CONVERSATION_LIMIT + 2):  # the first one creates the conversation
+            field.fill(f"vraag {n}")
+            field.press("Enter")
+            page.wait_for_timeout(300)
+        expect(page.locator("body")).to_contain_text(WEB_TEXTS["rate_limited"])
     finally:
         context.close()

@@ -204,13 +204,16 @@
 
   function hideStarters() { starters.hidden = true; }
 
-  async function getJson(url, options) {
+  async function getJson(url, options, acceptTooMany) {
     const controller = new AbortController();
     const timer = setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT);
     try {
       const response = await fetch(url, Object.assign({ credentials: "same-origin",
                                                         signal: controller.signal }, options || {}));
-      if (!response.ok) { throw new Error(String(response.status)); }
+      // 429 on a message: too many; its body carries the Dutch answer to show
+      if (!response.ok && !(acceptTooMany && response.status === 429)) {
+        throw new Error(String(response.status));
+      }
       return await response.json();
     } finally {
       clearTimeout(timer);
@@ -262,7 +265,7 @@
       const data = await getJson("/api/chat", {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ message: text })
-      });
+      }, true);
       if (mine !== generation) { return; }
       setTyping(false);
       if (data.unavailable || !data.messages) { setOffline(true); return; }
