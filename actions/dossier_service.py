@@ -35,7 +35,7 @@ class DossierBackend:
             logger.warning("DOSSIER_SERVICE_TOKEN is not set: submissions stay in the outbox")
         client = DossierClient(settings.dossier_url, settings.dossier_token,
                                timeout=CLIENT_TIMEOUT_SECONDS, retries=CLIENT_RETRIES)
-        return cls(client, Outbox(client, settings.outbox_path),
+        return cls(client, Outbox(client, settings.outbox_url),
                    settings.outbox_interval_seconds, deliver_on_wake=settings.dossier_configured)
 
     def ensure_delivery(self) -> None:

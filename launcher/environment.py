@@ -12,12 +12,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.storage.urls import postgres_url
 from launcher.config import StackConfig
 
 GENERATED_SECRETS = ("RASA_API_TOKEN", "DOSSIER_SERVICE_TOKEN", "DOSSIER_OFFICER_TOKENS",
                      "HANDOFF_SERVICE_TOKEN")
 STATE_VARS = ("HANDOFF_DB", "DOSSIER_DB_URL", "DOSSIER_OUTBOX_PATH", "FEEDBACK_DB", "CONTENT_DIR",
-              "INSIGHTS_DB_URL", "INSIGHTS_EVENTS_DB")
+              "INSIGHTS_DB_URL", "INSIGHTS_EVENTS_DB", "HANDOFF_DB_URL", "DOSSIER_OUTBOX_URL")
 URL_VARS = ("RASA_URL", "ACTION_SERVER_URL", "DOSSIER_SERVICE_URL", "HANDOFF_SERVICE_URL")
 PORT_VARS = ("DOSSIER_PORT", "ACTION_PORT", "RASA_PORT", "WEB_PORT")
 QUIET_DEFAULTS = {
@@ -89,6 +90,10 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
     if config.profile == "production":
         # The web app sits behind our HAProxy on this machine: believe its X-Forwarded-For.
         env.setdefault("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
+        # Our own tables live in the machine's PostgreSQL (POSTGRES_*, as the tracker store):
+        # the web app's (hand-off, officers, audit) and the action servers' shared dossier outbox.
+        env.setdefault("HANDOFF_DB_URL", postgres_url(env))
+        env.setdefault("DOSSIER_OUTBOX_URL", postgres_url(env))
     env["SANIC_HOST"] = config.host  # rasa-sdk binds to this: loopback only
     env.update(config.overrides)
     return StackEnv(env, tuple(generated))

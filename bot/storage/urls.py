@@ -3,7 +3,9 @@ the dialect+driver strings SQLAlchemy needs for the async engines and the sync m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote
 
 SQLITE = "sqlite:///"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
@@ -60,3 +62,14 @@ def sync_url(url: str) -> str:
     if path is not None:
         return f"sqlite+pysqlite:///{path}"
     return f"postgresql+psycopg2://{_rest(url)}"
+
+
+def postgres_url(env: Mapping[str, str]) -> str:
+    """The machine's PostgreSQL from `POSTGRES_*` (the scheme of the tracker store in
+    endpoints.prod.yml and of the insights store): what the production profile uses for our own
+    tables."""
+    user = quote(env.get("POSTGRES_USER", "postgres"), safe="")
+    password = env.get("POSTGRES_PASSWORD", "")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    return (f"postgresql://{auth}@{env.get('POSTGRES_HOST', '127.0.0.1')}:"
+            f"{env.get('POSTGRES_PORT', '5432')}/{env.get('POSTGRES_DB', 'postgres')}")

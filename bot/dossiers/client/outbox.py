@@ -1,5 +1,6 @@
-"""Local outbox: submissions made while the dossier service is down are kept in SQLite with
-their idempotency key and delivered later by `deliver_pending()`.
+"""Local outbox: submissions made while the dossier service is down are kept (SQLite locally,
+PostgreSQL in production, through bot/storage; schema: the `outbox` Alembic tree) with their
+idempotency key and delivered later by `deliver_pending()`.
 
 Delivery is effectively exactly once: a retry after a crash or a timeout re-sends the same key
 and the service returns the dossier it already made. After delivery the stored payload is
@@ -17,23 +18,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.dossiers.client.api import DossierClient, Invalid, ServiceUnavailable, Unauthorized
+from bot.storage.database import Database
+from bot.storage.roles import OUTBOX
+from bot.storage.urls import location_url
 
 logger = logging.getLogger(__name__)
 DEFAULT_PATH = Path("var/dossier_outbox.sqlite3")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    idempotency_key TEXT PRIMARY KEY,
-    payload TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'rejected')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    result TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-)"""
 
 
 @dataclass(frozen=True)
@@ -52,40 +43,23 @@ def _now() -> str:
 
 
 class Outbox:
-    def __init__(self, client: DossierClient, path: Path = DEFAULT_PATH) -> None:
+    """`location`: a SQLite file (DOSSIER_OUTBOX_PATH) or a URL (DOSSIER_OUTBOX_URL,
+    `postgresql://…` in production, where the action server replicas share one outbox: a
+    submission another replica delivers again is answered with the same dossier, because the
+    idempotency key is the same)."""
+
+    def __init__(self, client: DossierClient, location: Path | str = DEFAULT_PATH) -> None:
         self.client = client
-        self.path = path
+        self.db = Database(location_url(location), OUTBOX)
         self._lock = asyncio.Lock()
-        self._ready = False
 
-    async def _db(self) -> aiosqlite.Connection:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(self.path)
-        await connection.execute("PRAGMA busy_timeout = 5000")
-        if not self._ready:
-            await connection.execute(_SCHEMA)
-            await connection.commit()
-            self._ready = True
-        return connection
-
-    async def _write(self, sql: str, *args: Any) -> None:
-        connection = await self._db()
-        try:
-            await connection.execute(sql, args)
-            await connection.commit()
-        finally:
-            await connection.close()
+    async def close(self) -> None:
+        await self.db.close()
 
     async def pending_count(self) -> int:
-        connection = await self._db()
-        try:
-            async with connection.execute(
-                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") as cursor:
-                row = await cursor.fetchone()
-        finally:
-            await connection.close()
-        return int(row[0]) if row else 0
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) AS pending FROM outbox WHERE state = 'pending'")
+        return int(row["pending"]) if row else 0
 
     async def submit(self, submission: Mapping[str, Any],
                      idempotency_key: str | None = None) -> SubmitResult:
@@ -99,26 +73,23 @@ class Outbox:
                 return SubmitResult(key, False, await self.client.create(submission, key))
             except (ServiceUnavailable, Unauthorized) as exc:
                 logger.warning("dossier service unavailable (%s); submission %s queued", exc, key)
-        await self._write(
+        await self.db.execute(
             "INSERT INTO outbox (idempotency_key, payload, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
-            key, json.dumps(dict(submission), ensure_ascii=False), _now(), _now())
+            "VALUES (:key, :payload, :now, :now) ON CONFLICT (idempotency_key) DO NOTHING",
+            {"key": key, "payload": json.dumps(dict(submission), ensure_ascii=False),
+             "now": _now()})
         return SubmitResult(key, True, None)
 
     async def deliver_pending(self, limit: int = 50) -> bool:
         """Send queued submissions, oldest first. False when the service could not be reached
         (the rest stays queued for the next call)."""
         async with self._lock:
-            connection = await self._db()
-            try:
-                async with connection.execute(
-                    "SELECT idempotency_key, payload FROM outbox WHERE state = 'pending' "
-                    "ORDER BY created_at, rowid LIMIT ?", (limit,)) as cursor:
-                    rows = list(await cursor.fetchall())
-            finally:
-                await connection.close()
-            for key, payload in rows:
-                if not await self._deliver_one(key, json.loads(payload)):
+            rows = await self.db.fetch_all(
+                "SELECT idempotency_key, payload FROM outbox WHERE state = 'pending' "
+                "ORDER BY created_at, idempotency_key LIMIT :limit", {"limit": limit})
+            for row in rows:
+                if not await self._deliver_one(row["idempotency_key"],
+                                               json.loads(row["payload"])):
                     return False
             return True
 
@@ -126,35 +97,34 @@ class Outbox:
         try:
             dossier = await self.client.create(payload, key)
         except (ServiceUnavailable, Unauthorized) as exc:
-            await self._write("UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
-                              "updated_at = ? WHERE idempotency_key = ?", str(exc), _now(), key)
+            await self.db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = :error, "
+                "updated_at = :now WHERE idempotency_key = :key",
+                {"error": str(exc), "now": _now(), "key": key})
             return False
         except Invalid as exc:
             logger.error("queued submission %s rejected by the dossier service: %s", key, exc.code)
-            await self._write("UPDATE outbox SET state = 'rejected', last_error = ?, "
-                              "attempts = attempts + 1, updated_at = ? WHERE idempotency_key = ?",
-                              exc.code, _now(), key)
+            await self.db.execute(
+                "UPDATE outbox SET state = 'rejected', last_error = :error, "
+                "attempts = attempts + 1, updated_at = :now WHERE idempotency_key = :key",
+                {"error": exc.code, "now": _now(), "key": key})
             return True
-        await self._write("UPDATE outbox SET state = 'delivered', payload = '{}', result = ?, "
-                          "attempts = attempts + 1, updated_at = ? WHERE idempotency_key = ?",
-                          json.dumps(dossier), _now(), key)
+        await self.db.execute(
+            "UPDATE outbox SET state = 'delivered', payload = '{}', result = :result, "
+            "attempts = attempts + 1, updated_at = :now WHERE idempotency_key = :key",
+            {"result": json.dumps(dossier), "now": _now(), "key": key})
         logger.info("queued submission %s delivered as %s", key, dossier.get("reference"))
         return True
 
     async def result(self, idempotency_key: str) -> SubmitResult | None:
         """What became of a queued submission (dossier set once delivered)."""
-        connection = await self._db()
-        try:
-            async with connection.execute(
-                "SELECT state, result FROM outbox WHERE idempotency_key = ?",
-                (idempotency_key,)) as cursor:
-                row = await cursor.fetchone()
-        finally:
-            await connection.close()
+        row = await self.db.fetch_one(
+            "SELECT state, result FROM outbox WHERE idempotency_key = :key",
+            {"key": idempotency_key})
         if row is None:
             return None
-        dossier = json.loads(row[1]) if row[1] else None
-        return SubmitResult(idempotency_key, row[0] == "pending", dossier)
+        dossier = json.loads(row["result"]) if row["result"] else None
+        return SubmitResult(idempotency_key, row["state"] == "pending", dossier)
 
 
 async def deliver_periodically(outbox: Outbox, interval_seconds: float = 30.0,
