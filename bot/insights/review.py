@@ -22,7 +22,7 @@ from bot.insights.api import API_KEY, InsightsApi
 from bot.insights.figures import topic_titles
 from bot.insights.grouping import Group, group_questions
 from bot.insights.reviewed_file import add_examples
-from bot.insights.unanswered import NO_TOPIC, ReviewScope, decide, open_questions
+from bot.insights.unanswered import NO_TOPIC, ReviewScope, decide, open_questions, proposals
 
 HERE = Path(__file__).parent / "templates"
 EXAMPLES_SHOWN = 5
@@ -43,9 +43,12 @@ def review_scope(api: InsightsApi, session: Session, now: float) -> ReviewScope:
                        now - api.config.text_retention_days * 86400)
 
 
+def _shown(conversations: int, min_count: int) -> str:
+    return str(conversations) if conversations >= min_count else f"< {min_count}"
+
+
 def _group_html(group: Group, index: int, titles: Mapping[str, str], csrf: str,
                 min_count: int) -> str:
-    conversations = group.conversations
     options = "\n".join(f'<option value="{html.escape(t)}">{html.escape(title)}</option>'
                         for t, title in titles.items())
     keys = "\n".join(f'<input type="hidden" name="turn" value="{html.escape(q.key)}">'
@@ -54,8 +57,8 @@ def _group_html(group: Group, index: int, titles: Mapping[str, str], csrf: str,
                          for text in group.examples(EXAMPLES_SHOWN))
     return _fragment(
         "review_group.html", index=index,
-        conversations=conversations if conversations >= min_count else f"< {min_count}",
-        questions=len(group.questions) if conversations >= min_count else f"< {min_count}",
+        conversations=_shown(group.conversations, min_count),
+        questions=len(group.questions) if group.conversations >= min_count else f"< {min_count}",
         words=", ".join(group.shared_words()) or "–", examples_html=examples,
         options_html=options, keys_html=keys, csrf=csrf)
 
@@ -66,7 +69,15 @@ async def review_page(request: web.Request) -> web.Response:
     scope = review_scope(api, session, time.time())
     async with api.db.transaction() as tx:
         questions = await open_questions(tx, scope)
+        proposed = await proposals(tx, scope)
     groups = group_questions(questions)
+    proposal_html = "\n".join(
+        _fragment("review_proposal.html", conversations=_shown(g.conversations,
+                                                               api.config.min_count),
+                  words=", ".join(g.shared_words()) or "–",
+                  examples_html="\n".join(f"<li>{html.escape(t)}</li>"
+                                           for t in g.examples(EXAMPLES_SHOWN)))
+        for g in group_questions(proposed))
     titles = await asyncio.to_thread(topic_titles, api)
     await services(request).audit.record(session.officer.id, "insights_review_viewed", None)
     body = "\n".join(_group_html(group, n, titles, session.csrf, api.config.min_count)
@@ -82,6 +93,7 @@ async def review_page(request: web.Request) -> web.Response:
                      counters=", ".join(session.officer.counters), groups_html=body,
                      empty_html="" if groups else _fragment("review_empty.html"),
                      notice_html=notice, days=api.config.text_retention_days,
+                     proposals_html=proposal_html or _fragment("review_no_proposals.html"),
                      min_count=api.config.min_count, group_count=len(groups))
     return web.Response(text=page, content_type="text/html", headers=NO_STORE)
 

@@ -21,9 +21,10 @@ class ReviewScope:
     unplaced: bool  # also questions from conversations that named no municipality
     since_ts: float  # the start of the text retention
 
-    def where(self) -> tuple[str, list[object]]:
-        clauses = ["t.fell_back = 1", "t.text IS NOT NULL", "t.to_officer = 0", "t.at >= ?",
-                   "r.turn_key IS NULL"]
+    def where(self, still_open: bool = True) -> tuple[str, list[object]]:
+        clauses = ["t.fell_back = 1", "t.text IS NOT NULL", "t.to_officer = 0", "t.at >= ?"]
+        if still_open:
+            clauses.append("r.turn_key IS NULL")
         args: list[object] = [self.since_ts]
         places: list[str] = []
         if self.municipalities is None:
@@ -40,6 +41,8 @@ class ReviewScope:
 
 _SELECT = ("SELECT t.turn_key, t.text, t.conversation FROM insights_turns t "
            "LEFT JOIN insights_reviews r ON r.turn_key = t.turn_key WHERE ")
+_PROPOSED = ("SELECT t.turn_key, t.text, t.conversation FROM insights_turns t "
+             "JOIN insights_reviews p ON p.turn_key = t.turn_key AND p.decision = 'none' WHERE ")
 
 
 async def open_questions(tx: Tx, scope: ReviewScope,
@@ -67,3 +70,10 @@ async def decide(tx: Tx, scope: ReviewScope, keys: Sequence[str], *, decision: s
                          "at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (turn_key) DO NOTHING",
                          question.key, decision, topic, officer_id, now)
     return questions
+
+
+async def proposals(tx: Tx, scope: ReviewScope, limit: int = MAX_QUESTIONS) -> list[Question]:
+    """Questions marked "geen onderwerp" (new-topic proposals), while their text is kept."""
+    where, args = scope.where(still_open=False)
+    rows = await tx.fetchall(_PROPOSED + where + " ORDER BY t.at DESC LIMIT ?", *args, limit)
+    return [Question(str(r["turn_key"]), str(r["text"]), str(r["conversation"])) for r in rows]

@@ -159,6 +159,8 @@ async def test_geen_onderwerp_takes_the_group_off_the_list_without_training_data
         "csrf": csrf_of(html), "action": "none", "turn": KEY_RE.findall(dog)})
     after = await response.text()
     assert "Geen onderwerp" in after and "hond" not in "".join(groups_of(after))
+    proposals = re.findall(r'<ul class="proposal-examples">(.*?)</ul>', after, re.S)
+    assert len(proposals) == 1 and "hond" in proposals[0]  # a new-topic proposal
     assert not client.reviewed.exists()
     assert any(e.action == "insights_review_none" for e in await hub(client).audit.entries())
 
