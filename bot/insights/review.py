@@ -70,7 +70,7 @@ async def review_page(request: web.Request) -> web.Response:
     async with api.db.transaction() as tx:
         questions = await open_questions(tx, scope)
         proposed = await proposals(tx, scope)
-    groups = group_questions(questions)
+    groups = await asyncio.to_thread(group_questions, questions)  # ~0.7 s for 2,000: off the loop
     proposal_html = "\n".join(
         _fragment("review_proposal.html", conversations=_shown(g.conversations,
                                                                api.config.min_count),
