@@ -25,7 +25,15 @@ def _outbox_url() -> str:
     return ActionSettings.from_env().outbox_url
 
 
-URLS: dict[str, Callable[[], str]] = {"handoff": _handoff_url, "outbox": _outbox_url}
+def _feedback_url() -> str:
+    from bot.retention import Targets  # FEEDBACK_DB, as the web app and the purge read it
+
+    path = Targets.from_env().feedback_db
+    return f"sqlite:///{path}" if path else ""
+
+
+URLS: dict[str, Callable[[], str]] = {"handoff": _handoff_url, "outbox": _outbox_url,
+                                      "feedback": _feedback_url}
 
 
 def _shown(url: str) -> str:

@@ -30,4 +30,5 @@ class Role:
 
 HANDOFF = Role("handoff")  # the web app: officers, sessions, hand-off requests, messages, audit
 OUTBOX = Role("outbox")  # the action server's dossier outbox
-ROLES = {role.name: role for role in (HANDOFF, OUTBOX)}
+FEEDBACK = Role("feedback")  # the web app's answer feedback (FEEDBACK_DB)
+ROLES = {role.name: role for role in (HANDOFF, OUTBOX, FEEDBACK)}
