@@ -53,11 +53,12 @@ async def client(aiohttp_client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path:
     return client
 
 
-async def request_for(client: Any, conversation: str, closed: bool = True) -> HandoffRequest:
+async def request_for(client: Any, conversation: str, closed: bool = True,
+                      status: Any = "closed") -> HandoffRequest:
     requests = hub(client).requests
     created, _token = await requests.create(new_request(conversation, "aalst"), "callback")
     if closed:
-        assert await requests.finish(created.id, "closed", (created.status,))
+        assert await requests.finish(created.id, status, (created.status,))
     found = await requests.get(created.id)
     assert found is not None
     return found
@@ -129,6 +130,9 @@ async def test_only_closed_requests_of_their_counters_with_csrf_and_rasa_up(
     refused = await erase(client, open_one, csrf, confirm="yes")
     assert refused.headers["Location"].endswith("?notice=not_closed")
 
+    handed_back = await request_for(client, "owner-handed-back-1", status="returned")
+    page = await (await client.get(f"/officer/requests/{handed_back.id}")).text()
+    assert f"/officer/requests/{handed_back.id}/erase" in page  # finished: it may be erased
     closed = await request_for(client, OTHER)
     assert (await erase(client, closed, "wrong-csrf", confirm="yes")).status == 403
     rasa_api.down = True

@@ -27,6 +27,7 @@ NOTICE_KEYS = frozenset({"not_queued", "not_yours", "not_live", "empty", "too_lo
 ERROR_NOTICES = frozenset({"not_queued", "not_yours", "not_live", "empty", "too_long",
                            "already_closed", "rasa_unavailable", "taken_silent", "not_closed",
                            "erase_unconfirmed"})
+FINISHED = frozenset({"closed", "returned"})  # no officer is live in it: it may be erased
 
 
 def _html(fragment: Safe) -> web.Response:
@@ -95,7 +96,7 @@ def _actions(texts: dict[str, str], handoff: HandoffRequest, session: Session) -
                                        "button--quiet"))
     if handoff.status == "callback":
         forms.append(views.action_form(texts, handoff, "close", csrf, "action_callback_done"))
-    if handoff.status == "closed":
+    if handoff.status in FINISHED:
         forms.append(render("erase_form.html", id=handoff.id, csrf=csrf,
                             hint=texts["erase_hint"], confirm=texts["erase_confirm"],
                             label=texts["action_erase"]))
@@ -135,8 +136,8 @@ async def transcript_fragment(request: web.Request) -> web.Response:
 
 async def _erase(request: web.Request, hub: Services, session: Session,
                  handoff: HandoffRequest, form: Mapping[str, object]) -> str:
-    """The notice code; only a closed request, only with the confirmation ticked."""
-    if handoff.status != "closed":
+    """The notice code; only a finished request, only with the confirmation ticked."""
+    if handoff.status not in FINISHED:
         return "not_closed"
     if form.get("confirm") != "yes":
         return "erase_unconfirmed"
