@@ -4,6 +4,7 @@ re-encoded without metadata, officers list and download within their counters.""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
@@ -232,3 +233,12 @@ async def test_the_owners_answer_lands_in_the_dossier_and_hands_it_back(api):
                            json={"text": "nog iets"}, headers=owner("conv-owner"))
     assert again.status == 409
     assert (await again.json())["error"] == "not_waiting_for_answer"
+
+
+async def test_uploads_at_the_same_moment_are_all_kept(api):
+    reference = await create(api)
+    answers = await asyncio.gather(*(upload(api, reference, files.png(), f"foto {n}.png")
+                                     for n in range(4)))
+    assert [r.status for r in answers] == [201] * 4
+    listed = (await listing(api, reference))["attachments"]
+    assert sorted(a["seq"] for a in listed) == [1, 2, 3, 4]

@@ -447,6 +447,18 @@ class SqlStorage(DossierStorage):
 
     async def add_attachment(self, attachment: Attachment, content: bytes, *,
                              conversation_id: str | None, max_count: int) -> Attachment | None:
+        for attempt in range(3):  # two uploads to one dossier at once: the loser takes seq + 1
+            try:
+                return await self._insert_attachment(attachment, content, conversation_id,
+                                                     max_count)
+            except Exception as exc:
+                if attempt == 2 or not self.is_unique_violation(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _insert_attachment(self, attachment: Attachment, content: bytes,
+                                 conversation_id: str | None, max_count: int
+                                 ) -> Attachment | None:
         async with self.transaction() as tx:
             row = await tx.fetchone("SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS last FROM "
                                     "dossier_attachments WHERE reference = ?",
