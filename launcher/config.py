@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICE_NAMES = ("dossiers", "actions", "rasa", "web")  # start order
 PROFILES = ("local", "production")
 LOOPBACK = "127.0.0.1"
-REPLICATED = ("actions", "rasa")  # what the production profile runs several of
+REPLICATED = ("actions", "rasa", "web")  # what the production profile runs several of
 DEFAULT_REPLICAS = 2
 PROXY = "proxy"  # the production profile's HAProxy, started first
 
@@ -81,9 +81,10 @@ class StackConfig:
     composed credentials and endpoints files, and `log/<service>.log`. `overrides` are
     environment values forced on every process (after defaults and the caller's environment).
 
-    `rasa_replicas` and `action_replicas` count only in the production profile (the local one
-    runs one of each, without a proxy). `internal_ports` pins a replica's port by its name
-    (`rasa-1`, `web`, `proxy` for HAProxy's stats page); the others get free ports.
+    `rasa_replicas`, `action_replicas` and `web_replicas` count only in the production profile
+    (the local one runs one of each, without a proxy). `internal_ports` pins a replica's port
+    by its name (`rasa-1`, `web-2`, `proxy` for HAProxy's stats page); the others get free
+    ports.
     `haproxy` is the binary (None: `HAPROXY_PATH`, else on PATH, else /usr/sbin/haproxy).
     """
 
@@ -102,6 +103,7 @@ class StackConfig:
     stop_timeout: float = 10.0
     rasa_replicas: int = DEFAULT_REPLICAS
     action_replicas: int = DEFAULT_REPLICAS
+    web_replicas: int = DEFAULT_REPLICAS
     internal_ports: Mapping[str, int] = field(default_factory=dict)
     haproxy: str | None = None
 
@@ -109,7 +111,8 @@ class StackConfig:
         if self.profile not in PROFILES:
             raise ValueError(f"PROFILE must be one of {', '.join(PROFILES)}, not {self.profile!r}")
         for name, count in (("RASA_REPLICAS", self.rasa_replicas),
-                            ("ACTION_REPLICAS", self.action_replicas)):
+                            ("ACTION_REPLICAS", self.action_replicas),
+                            ("WEB_REPLICAS", self.web_replicas)):
             if count < 1:
                 raise ValueError(f"{name} must be at least 1, not {count}")
 
@@ -119,11 +122,12 @@ class StackConfig:
         return self.profile == "production"
 
     def replicas(self, service: str) -> int:
-        """How many processes of a service run: one in the local profile and for the web app
-        and the dossier service (their state is not shared yet)."""
+        """How many processes of a service run: one in the local profile and for the dossier
+        service."""
         if not self.proxied or service not in REPLICATED:
             return 1
-        return self.rasa_replicas if service == "rasa" else self.action_replicas
+        return {"rasa": self.rasa_replicas, "actions": self.action_replicas,
+                "web": self.web_replicas}[service]
 
     def replica_names(self, service: str) -> tuple[str, ...]:
         """`rasa-1`, `rasa-2`, ... for a replicated service of the production profile (also
@@ -149,11 +153,12 @@ def _count(env: Mapping[str, str], name: str) -> int:
 
 
 def make_run_config(env: Mapping[str, str], state_dir: Path | None = None) -> StackConfig:
-    """`make run`: documented ports, `PROFILE`, `WEB_HOST`, `RASA_REPLICAS` and
-    `ACTION_REPLICAS` (production profile only, default 2) from the environment, state in
-    `var/` unless another directory is given."""
+    """`make run`: documented ports, `PROFILE`, `WEB_HOST`, `RASA_REPLICAS`,
+    `ACTION_REPLICAS` and `WEB_REPLICAS` (production profile only, default 2) from the
+    environment, state in `var/` unless another directory is given."""
     return StackConfig(state_dir=state_dir or ROOT / "var", ports=Ports.from_env(env),
                        profile=env.get("PROFILE") or "local",
                        web_host=env.get("WEB_HOST") or LOOPBACK,
                        rasa_replicas=_count(env, "RASA_REPLICAS"),
-                       action_replicas=_count(env, "ACTION_REPLICAS"))
+                       action_replicas=_count(env, "ACTION_REPLICAS"),
+                       web_replicas=_count(env, "WEB_REPLICAS"))

@@ -6,8 +6,8 @@
     web       python -m bot.web                    (chat page, widget, hand-off console)
 
 Local profile: one process each, on the public ports. Production profile: `proxy` (HAProxy,
-launcher/proxy.py) on the public ports, then `dossiers`, `actions-1..N`, `rasa-1..N` and `web`
-on free ports of 127.0.0.1 behind it (RASA_REPLICAS, ACTION_REPLICAS).
+launcher/proxy.py) on the public ports, then `dossiers`, `actions-1..N`, `rasa-1..N` and
+`web-1..N` on free ports of 127.0.0.1 behind it (RASA_REPLICAS, ACTION_REPLICAS, WEB_REPLICAS).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`make run`: start the dossier service (8100), the action server (5055), Rasa (5005) and the
 web app (8000) with the launcher, print a short summary, stop everything on Ctrl-C.
 
-`PROFILE=production`: HAProxy on those ports, `RASA_REPLICAS` Rasa and `ACTION_REPLICAS`
-action server replicas (default 2 each), the web app and the dossier service behind it.
+`PROFILE=production`: HAProxy on those ports, `RASA_REPLICAS` Rasa, `ACTION_REPLICAS` action
+server and `WEB_REPLICAS` web app replicas (default 2 each) and the dossier service behind it.
 
 Each process writes to its own log file in `var/log/`. When a service is gone (its one
 process, or every replica of it, or HAProxy), everything is stopped (a supervisor restarts

@@ -61,7 +61,8 @@ def test_the_production_table_matches_the_launchers_plan(tmp_path: Path) -> None
         members = plan.members(name)
         count = re.sub(r"`[A-Z_]+` \((\d+)\)", r"\1", row[1])
         assert count == str(len(members)), (name, row[1])
-        variable = {"rasa": "RASA_REPLICAS", "actions": "ACTION_REPLICAS"}.get(name)
+        variable = {"rasa": "RASA_REPLICAS", "actions": "ACTION_REPLICAS",
+                    "web": "WEB_REPLICAS"}.get(name)
         if variable is not None:
             assert f"`{variable}`" in row[1]
         assert row[2] == str(plan.config.ports.of(name))

@@ -19,7 +19,7 @@ from launcher.state import prepare_state
 FIXED_PORTS = {5005, 5055, 8000, 8100}
 PUBLIC = Ports(dossiers=1111, actions=2222, rasa=3333, web=4444)
 PINNED = {"proxy": 6000, "dossiers": 6001, "actions-1": 6002, "actions-2": 6003,
-          "rasa-1": 6004, "rasa-2": 6005, "web": 6006}
+          "rasa-1": 6004, "rasa-2": 6005, "web-1": 6006, "web-2": 6007}
 
 
 def production(tmp_path: Path, **config: object) -> StackConfig:
@@ -45,9 +45,9 @@ def section(text: str, kind: str, name: str) -> str:
 def test_production_starts_the_proxy_then_every_replica(tmp_path: Path) -> None:
     plan = plan_stack(production(tmp_path), {})
     assert [s.name for s in plan.services] == [
-        "proxy", "dossiers", "actions-1", "actions-2", "rasa-1", "rasa-2", "web"]
+        "proxy", "dossiers", "actions-1", "actions-2", "rasa-1", "rasa-2", "web-1", "web-2"]
     assert [s.service for s in plan.services] == [
-        "proxy", "dossiers", "actions", "actions", "rasa", "rasa", "web"]
+        "proxy", "dossiers", "actions", "actions", "rasa", "rasa", "web", "web"]
     proxy = plan.service("proxy")
     assert proxy.argv[1:] == ("-db", "-f", str(tmp_path.resolve() / "haproxy.cfg"))
     assert proxy.health_url == "http://127.0.0.1:6000/health"
@@ -60,8 +60,8 @@ def test_production_starts_the_proxy_then_every_replica(tmp_path: Path) -> None:
     assert rasa[rasa.index("--port") + 1] == "6005"
     assert rasa[rasa.index("--interface") + 1] == "127.0.0.1"
     assert plan.service("actions-1").argv[-2:] == ("--port", "6002")
-    web = plan.service("web").argv
-    assert web[web.index("--host") + 1:] == ("127.0.0.1", "--port", "6006")
+    web = plan.service("web-2").argv
+    assert web[web.index("--host") + 1:] == ("127.0.0.1", "--port", "6007")
 
 
 def test_the_services_reach_each_other_through_the_proxy(tmp_path: Path) -> None:
@@ -85,26 +85,29 @@ def test_each_action_server_replica_has_its_own_outbox_file(tmp_path: Path) -> N
 
 def test_replica_counts_come_from_the_environment() -> None:
     config = make_run_config({"PROFILE": "production", "RASA_REPLICAS": "3",
-                              "ACTION_REPLICAS": "1"})
+                              "ACTION_REPLICAS": "1", "WEB_REPLICAS": "3"})
     plan = plan_stack(config, {})
     assert [s.name for s in plan.members("rasa")] == ["rasa-1", "rasa-2", "rasa-3"]
     assert [s.name for s in plan.members("actions")] == ["actions-1"]
-    assert [s.name for s in plan.members("web")] == ["web"]  # one: its state is not shared
+    assert [s.name for s in plan.members("web")] == ["web-1", "web-2", "web-3"]
     assert [s.name for s in plan.members("dossiers")] == ["dossiers"]
     default = plan_stack(make_run_config({"PROFILE": "production"}), {})
-    assert len(default.members("rasa")) == len(default.members("actions")) == 2
+    assert len(default.members("rasa")) == len(default.members("actions")) == \
+        len(default.members("web")) == 2
 
 
 @pytest.mark.parametrize(("env", "message"), [
     ({"RASA_REPLICAS": "two"}, "RASA_REPLICAS must be a whole number"),
-    ({"ACTION_REPLICAS": "0"}, "ACTION_REPLICAS must be at least 1")])
+    ({"ACTION_REPLICAS": "0"}, "ACTION_REPLICAS must be at least 1"),
+    ({"WEB_REPLICAS": "0"}, "WEB_REPLICAS must be at least 1")])
 def test_bad_replica_counts_are_refused(env: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make_run_config({"PROFILE": "production", **env})
 
 
 def test_the_local_profile_stays_one_of_each_without_a_proxy(tmp_path: Path) -> None:
-    config = make_run_config({"RASA_REPLICAS": "3", "ACTION_REPLICAS": "3"})
+    config = make_run_config({"RASA_REPLICAS": "3", "ACTION_REPLICAS": "3",
+                              "WEB_REPLICAS": "3"})
     plan = plan_stack(config, {})
     assert [s.name for s in plan.services] == list(SERVICE_NAMES)
     assert plan.files == ()
@@ -116,7 +119,7 @@ def test_internal_ports_are_free_and_never_public_or_documented(tmp_path: Path) 
     config = StackConfig(state_dir=tmp_path, profile="production", ports=Ports.free())
     plan = plan_stack(config, {})
     internal = [s.port for s in plan.services]
-    assert len(set(internal)) == len(internal) == 7
+    assert len(set(internal)) == len(internal) == 8
     assert not set(internal) & (FIXED_PORTS | {config.ports.of(n) for n in SERVICE_NAMES})
 
 
@@ -124,7 +127,7 @@ def test_every_replica_is_listed_with_its_health_check(tmp_path: Path) -> None:
     text = rendered(tmp_path, rasa_replicas=2, action_replicas=2)
     expected = {"dossiers": ("/health", ["dossiers"]), "actions": ("/health", ["actions-1",
                                                                               "actions-2"]),
-                "rasa": ("/", ["rasa-1", "rasa-2"]), "web": ("/health", ["web"])}
+                "rasa": ("/", ["rasa-1", "rasa-2"]), "web": ("/health", ["web-1", "web-2"])}
     for backend, (health, servers) in expected.items():
         body = section(text, "backend", backend)
         assert f"option httpchk GET {health}\n" in body

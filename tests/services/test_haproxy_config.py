@@ -24,12 +24,13 @@ def haproxy() -> str:
     return binary
 
 
-@pytest.mark.parametrize(("rasa", "actions", "web_host"), [(2, 2, "127.0.0.1"),
-                                                           (3, 1, "0.0.0.0")])
+@pytest.mark.parametrize(("rasa", "actions", "web", "web_host"), [(2, 2, 2, "127.0.0.1"),
+                                                                  (3, 1, 3, "0.0.0.0")])
 def test_haproxy_accepts_the_rendered_configuration(tmp_path: Path, rasa: int, actions: int,
-                                                    web_host: str) -> None:
+                                                    web: int, web_host: str) -> None:
     config = StackConfig(state_dir=tmp_path, profile="production", ports=Ports.free(),
-                         rasa_replicas=rasa, action_replicas=actions, web_host=web_host)
+                         rasa_replicas=rasa, action_replicas=actions, web_replicas=web,
+                         web_host=web_host)
     plan = plan_stack(config, {})
     prepare_state(config, plan.files)
     checked = subprocess.run([haproxy(), "-c", "-f", str(tmp_path / "haproxy.cfg")],

@@ -1,5 +1,5 @@
 """The production profile as `PROFILE=production make run` starts it, through the launcher:
-HAProxy on the public ports, two Rasa and two action server replicas, the web app and the
+HAProxy on the public ports, two Rasa, two action server and two web app replicas and the
 dossier service behind it, against this machine's PostgreSQL (a throw-away database),
 Redis and RabbitMQ. A conversation over the proxy's REST port reaches both Rasa replicas;
 one replica is killed (SIGKILL) and the conversation goes on through the other, with its
@@ -128,11 +128,12 @@ def listening(port: int) -> bool:
 
 def test_two_replicas_of_rasa_and_actions_are_routed_behind_the_proxy(stack: Stack) -> None:
     names = [r.service.name for r in stack.running]
-    assert names == ["proxy", "dossiers", "actions-1", "actions-2", "rasa-1", "rasa-2", "web"]
+    assert names == ["proxy", "dossiers", "actions-1", "actions-2", "rasa-1", "rasa-2",
+                     "web-1", "web-2"]
     states = server_states(status_url(stack))
     for backend, server in [("dossiers", "dossiers"), ("actions", "actions-1"),
                             ("actions", "actions-2"), ("rasa", "rasa-1"), ("rasa", "rasa-2"),
-                            ("web", "web")]:
+                            ("web", "web-1"), ("web", "web-2")]:
         assert states[(backend, server)] == "UP", states
     outboxes = {stack.plan.env_of(r.service)["DOSSIER_OUTBOX_PATH"] for r in stack.running
                 if r.service.service == "actions"}
