@@ -26,7 +26,9 @@ from bot.insights.unanswered import NO_TOPIC, ReviewScope, decide, open_question
 
 HERE = Path(__file__).parent / "templates"
 EXAMPLES_SHOWN = 5
-MAX_KEYS = 1000
+# Keys a form carries (64 hex characters each): 500 stay well under the web app's 64 KB body
+# limit; a larger group keeps its other questions for a second decision.
+MAX_KEYS = 500
 NO_STORE = {"Cache-Control": "no-store"}
 
 

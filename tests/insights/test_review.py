@@ -170,3 +170,20 @@ async def test_an_unknown_topic_is_refused(client):
     response = await client.post("/officer/insights/review", data={
         "csrf": csrf_of(html), "action": "topic", "topic": "../../etc", "turn": ["k0"]})
     assert response.status == 400
+
+
+async def test_a_large_group_fits_in_the_web_apps_body_limit(client):
+    async with client.server.app[API_KEY].db.transaction() as tx:
+        for n in range(600):  # keys as long as the consumer's (sha256 hex)
+            await store.write_turn(tx, Turn(
+                key=f"{n:064x}", conversation=f"big-{n}", at=time.time() - n, day=TODAY,
+                nis="41002", fell_back=True, text="mag mijn zonnescherm boven de winkel"))
+    html = await review_page(client, "sofie")
+    sunshade = section_with(html, "zonnescherm")
+    keys = KEY_RE.findall(sunshade)
+    assert len(keys) == 500
+    response = await client.post("/officer/insights/review", allow_redirects=False, data={
+        "csrf": csrf_of(html), "action": "none", "turn": keys})
+    assert response.status == 303 and "done=500" in response.headers["Location"]
+    assert "zonnescherm" in "".join(groups_of(await (await client.get(
+        "/officer/insights/review")).text()))  # the other 104 come back
