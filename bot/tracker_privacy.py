@@ -28,7 +28,7 @@ PERSONAL_SLOTS = frozenset({
     "dossier_location", "dossier_purpose", "dossier_sign_description", "dossier_sign_dimensions",
     "dossier_products", "dossier_opening_date", "dossier_takeover", "dossier_applicant_name",
     "dossier_enterprise_number", "dossier_email", "dossier_phone", "dossier_status_email",
-    "handoff_contact",
+    "handoff_contact", "dossier_answer_text",
 })
 # Bot messages that repeat the answers (the summary before confirming).
 REPEATING_RESPONSES = frozenset({"utter_dossier_summary"})

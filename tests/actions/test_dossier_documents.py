@@ -153,3 +153,22 @@ async def test_adding_a_document_needs_a_dossier_of_this_conversation():
                                               slots=own))
     assert responses(messages) == ["utter_dossier_document_offer"]
     assert slot_events(events) == {"dossier_document_reference": "OVL-2026-K7M4QX"}
+
+
+def test_the_conversation_store_forgets_the_answer_once_it_is_sent():
+    from bot.tracker_privacy import REMOVED, forgets_personal_data, scrub
+
+    answer = "Bel me op 0470 12 34 56, het terras wordt 3 meter."
+    events: list[dict[str, Any]] = [
+        {"event": "slot", "name": "requested_slot", "value": "dossier_answer_text"},
+        {"event": "user", "text": answer, "parse_data": {"text": answer, "entities": []}},
+        {"event": "slot", "name": "dossier_answer_text", "value": answer},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "active_loop", "name": None},
+        {"event": "action", "name": "action_dossier_answer_send"},
+        {"event": "slot", "name": "dossier_answer_text", "value": None},
+    ]
+    assert forgets_personal_data(events[-1:], form_active=False)
+    scrub(events)
+    assert answer not in str(events)
+    assert events[1]["text"] == REMOVED and events[2]["value"] == REMOVED
