@@ -147,6 +147,8 @@ class RedisRateLimiter:
         return (await self.attempt(key)).allowed
 
     async def attempt(self, key: str) -> Decision:
+        if self._outage.skipping:
+            return Decision(True)
         redis_key = self._settings.key("ratelimit", self._namespace, key)
         window_ms = max(1, int(self.limit.seconds * 1000))
         try:

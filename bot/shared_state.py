@@ -23,6 +23,7 @@ REDIS_DB = 1  # the lock store's database (endpoints.prod.yml)
 DEFAULT_PREFIX = "ondernemersloket"
 TIMEOUT_SECONDS = 1.0  # a Redis that does not answer within this counts as down
 WARN_EVERY_SECONDS = 30.0
+SKIP_SECONDS = 2.0  # after a failure, requests do not wait on Redis again for this long
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,21 @@ def connect(url: str) -> redis_asyncio.Redis:
 
 @dataclass
 class OutageLog:
-    """One warning per WARN_EVERY_SECONDS while Redis is unreachable, not one per request."""
+    """One warning per WARN_EVERY_SECONDS while Redis is unreachable, not one per request;
+    `skipping` is true for SKIP_SECONDS after a failure, so a Redis that does not answer at all
+    (a host gone, packets dropped) costs one request the timeout, not every request."""
 
     what: str
     _last: float = field(default=-WARN_EVERY_SECONDS)
+    _failed_at: float = field(default=-SKIP_SECONDS)
+
+    @property
+    def skipping(self) -> bool:
+        return time.monotonic() - self._failed_at < SKIP_SECONDS
 
     def failed(self, error: BaseException) -> None:
         now = time.monotonic()
+        self._failed_at = now
         if now - self._last >= WARN_EVERY_SECONDS:
             self._last = now
             logger.warning("Redis unreachable for %s (%s: %s); %s", self.what,

@@ -48,6 +48,8 @@ class RedisReplayCache:
         self._outage = OutageLog(f"webhook replay cache {channel}")
 
     async def seen_before(self, key: str) -> bool:
+        if self._outage.skipping:
+            return self._fallback.seen_before(key)
         redis_key = self._settings.key("replay", self._channel, key)
         try:
             first = await self._client.set(redis_key, b"1", nx=True, px=self._ttl_ms)

@@ -34,3 +34,22 @@ async def test_redis_down_fails_open_with_one_warning(caplog: pytest.LogCaptureF
     assert results == [True, True, True]
     warnings = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_after_a_failure_requests_do_not_wait_on_redis(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = SharedStateSettings("redis://127.0.0.1:1/1", "test-down")
+    limiter = build_limiter(Limit(1, 60), "feedback", settings)
+    assert isinstance(limiter, RedisRateLimiter)
+    calls = 0
+    script = limiter._script
+
+    async def counted(**kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return await script(**kwargs)
+
+    monkeypatch.setattr(limiter, "_script", counted)
+    assert [await limiter.hit("a") for _ in range(5)] == [True] * 5
+    await limiter.close()
+    assert calls == 1  # one try, then SKIP_SECONDS without Redis
