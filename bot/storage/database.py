@@ -3,13 +3,15 @@
 
 * SQLite: the file is created 0600 (`make_private`), WAL, foreign keys on; a write transaction
   starts with `BEGIN IMMEDIATE` (the writer lock up front, waiting up to 30 s for another
-  process), and writers of one process queue on an asyncio lock, so a read-then-write
-  transaction is never interleaved with another writer.
+  process).
+* Writers of one process queue on an asyncio lock (first come, first served, as with the old
+  single connection), so a read-then-write transaction is never interleaved with another
+  writer of the same process.
 * PostgreSQL: a small pool; `Transaction.lock(name)` takes a transaction-scoped advisory lock
   where a read-then-write must not interleave across replicas.
 
 Statements are `text()` with named parameters (`:name`); lists go through `expanding`
-parameters (`in_list`)."""
+parameters (`IN :names` with `expanding=("names",)`)."""
 
 from __future__ import annotations
 
@@ -141,11 +143,10 @@ class Database:
     async def write(self) -> AsyncIterator[Transaction]:
         """A transaction: committed when the block ends, rolled back when it raises."""
         engine = await self.engine()
-        async with self._write_lock if self.dialect == "sqlite" else _nothing():
-            async with engine.connect() as connection:
-                connection = await connection.execution_options(sqlite_immediate=True)
-                async with connection.begin():
-                    yield Transaction(connection)
+        async with self._write_lock, engine.connect() as connection:
+            connection = await connection.execution_options(sqlite_immediate=True)
+            async with connection.begin():
+                yield Transaction(connection)
 
     async def execute(self, sql: str, params: Params | None = None,
                       expanding: Sequence[str] = ()) -> int:
@@ -156,8 +157,3 @@ class Database:
     async def ping(self) -> None:
         """Raises when the database does not answer (readiness)."""
         await self.fetch_one("SELECT 1")
-
-
-@asynccontextmanager
-async def _nothing() -> AsyncIterator[None]:
-    yield
