@@ -58,10 +58,12 @@ class Group:
         return [text for text, _n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))][:limit]
 
     def shared_words(self, limit: int = 4) -> list[str]:
-        """The stems most members share (for the officer: why these belong together)."""
+        """The words most members share, as written (folded), for the officer: why these
+        questions belong together."""
         counts: Counter[str] = Counter()
         for question in self.questions:
-            counts.update(words(question.text) & self.words)
+            counts.update({token for token in fold(question.text).split()
+                           if token[:STEM] in self.words and token not in STOP_WORDS})
         return [w for w, _n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))][:limit]
 
 

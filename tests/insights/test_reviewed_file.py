@@ -45,4 +45,4 @@ def test_similar_questions_group_and_different_ones_do_not():
     groups = group_questions(Question(f"k{n}", t, f"c{n}") for n, t in enumerate(texts))
     assert [sorted(q.key for q in g.questions) for g in groups] == [
         ["k0", "k1", "k2"], ["k3", "k4"], ["k5"]]
-    assert "zonnes" in groups[0].shared_words()
+    assert groups[0].shared_words()[:2] == ["winkel", "zonnescherm"]

@@ -7,6 +7,7 @@
     var element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
   }
+  function shorten(text) { return text.length > 32 ? text.slice(0, 31) + "…" : text; }
   function draw() {
     var data = read("insights-data");
     var labels = read("insights-labels") || {};
@@ -38,7 +39,7 @@
     new window.Chart(document.getElementById("chart-topics"), {
       type: "bar",
       data: {
-        labels: topicIds.map(function (t) { return (data.topic_titles || {})[t] || t; }),
+        labels: topicIds.map(function (t) { return shorten((data.topic_titles || {})[t] || t); }),
         datasets: data.summary.municipalities.map(function (m) {
           return { label: m.name, data: topicIds.map(function (t) { return m.topics[t] === undefined ? 0 : m.topics[t]; }) };
         })
@@ -47,7 +48,7 @@
                  scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
                  plugins: { legend: { display: data.summary.municipalities.length > 1 } } }
     });
-    function title(id) { return (data.topic_titles || {})[id] || id || labels.no_topic || "–"; }
+    function title(id) { return shorten((data.topic_titles || {})[id] || id || labels.no_topic || "–"); }
     function bars(id, rows, labelOf, keys, options) {
       var element = document.getElementById(id);
       if (!element || !rows) { return; }
