@@ -121,11 +121,20 @@ def test_asking_for_a_person_in_the_status_check_is_a_hand_over(rasa_url):
     assert "referentie" in owner.text.lower()
     owner.says("ik wil graag iemand spreken over mijn aanvraag")
     assert "geen geldig" not in owner.text.lower() and CLARIFY not in owner.text
+    assert "referentie" not in owner.text.lower()  # the status check has let go
+    if not owner.contract.get("handoff"):
+        # The hand-off first asks where the business is, to find the right counter.
+        assert "gemeente" in owner.text.lower(), owner.replies
+        owner.says("Aalst")
     assert owner.contract.get("handoff"), owner.replies
+    assert owner.contract.get("counter") == "aalst"
 
 
 def start_terrace_with_answers(owner: Owner) -> None:
     owner.says("ik wil een terrasvergunning aanvragen in Aalst")
+    if "Aanvraag starten" in owner.buttons():  # answered first, with the button to start
+        owner.clicks("Aanvraag starten")
+    assert "Gemeente: Aalst" in owner.text  # said once, not asked
     for answer in ("Café De Hoek", "Kerkstraat 12", "van 1 april tot 30 september 2027",
                    "18 m2"):
         owner.says(answer)
