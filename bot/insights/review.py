@@ -39,10 +39,18 @@ def _fragment(name: str, **values: object) -> str:
                                       for k, v in values.items()})
 
 
+def retention_days(api: InsightsApi) -> int:
+    """How long masked texts are kept: the shorter of INSIGHTS_TEXT_RETENTION_DAYS and the
+    tenant's `retention_days.analytics_texts` (the purge job's), so the page never shows a
+    text one of the two would already have removed."""
+    tenant = api.scope.text_days.get(api.config.tenant, api.config.text_retention_days)
+    return min(api.config.text_retention_days, tenant)
+
+
 def review_scope(api: InsightsApi, session: Session, now: float) -> ReviewScope:
     counters = session.officer.counters
     return ReviewScope(api.scope.municipalities(counters), api.scope.sees_unplaced(counters),
-                       now - api.config.text_retention_days * 86400)
+                       now - retention_days(api) * 86400)
 
 
 def _shown(conversations: int, min_count: int) -> str:
@@ -94,7 +102,7 @@ async def review_page(request: web.Request) -> web.Response:
     page = _fragment("review.html", officer=session.officer.display_name,
                      counters=", ".join(session.officer.counters), groups_html=body,
                      empty_html="" if groups else _fragment("review_empty.html"),
-                     notice_html=notice, days=api.config.text_retention_days,
+                     notice_html=notice, days=retention_days(api),
                      proposals_html=proposal_html or _fragment("review_no_proposals.html"),
                      min_count=api.config.min_count, group_count=len(groups))
     return web.Response(text=page, content_type="text/html", headers=NO_STORE)

@@ -5,7 +5,7 @@ the "*" token. Counters come from every tenant file in content/tenants/ (`bot.co
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.counters import ALL, Counter, load_tenant
@@ -17,16 +17,20 @@ class Scope:
     counters: Mapping[str, Counter]
     names: Mapping[str, str]  # NIS -> official name
     provinces: Mapping[str, str]  # NIS -> province
+    text_days: Mapping[str, int] = field(default_factory=dict)  # tenant -> analytics_texts
 
     @classmethod
     def load(cls, content_dir: Path) -> Scope:
         counters: dict[str, Counter] = {}
+        text_days: dict[str, int] = {}
         for path in sorted((content_dir / "tenants").glob("*.yml")):
-            for counter in load_tenant(path).counters:
+            tenant = load_tenant(path)
+            text_days[tenant.id] = tenant.retention.analytics_texts
+            for counter in tenant.counters:
                 counters.setdefault(counter.id, counter)
         registry = MunicipalityRegistry.from_csv(content_dir / "reference")
         return cls(counters, {m.nis: m.name for m in registry.all()},
-                   {m.nis: m.province for m in registry.all()})
+                   {m.nis: m.province for m in registry.all()}, text_days)
 
     def municipalities(self, counter_ids: Iterable[str]) -> frozenset[str] | None:
         """The NIS codes the counters serve; None = every municipality."""

@@ -187,3 +187,17 @@ async def test_a_large_group_fits_in_the_web_apps_body_limit(client):
     assert response.status == 303 and "done=500" in response.headers["Location"]
     assert "zonnescherm" in "".join(groups_of(await (await client.get(
         "/officer/insights/review")).text()))  # the other 104 come back
+
+
+def test_texts_are_shown_only_within_the_shorter_retention():
+    from dataclasses import replace
+
+    from bot.insights.api import InsightsApi
+    from bot.insights.config import InsightsConfig
+    from bot.insights.review import retention_days
+    from bot.insights.scope import Scope
+
+    api = InsightsApi(InsightsConfig(tenant="t", text_retention_days=90), None,  # type: ignore[arg-type]
+                      Scope({}, {}, {}, {"t": 30}))
+    assert retention_days(api) == 30  # the tenant's purge removes them after 30 days
+    assert retention_days(replace(api, config=replace(api.config, text_retention_days=7))) == 7
