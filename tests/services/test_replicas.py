@@ -28,7 +28,8 @@ from launcher.proxy import find_haproxy, server_states
 from tests.conftest import require_service
 
 MODEL = ROOT / "models" / "ondernemersloket.tar.gz"
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+POSTGRES_ADMIN = f"{POSTGRES_SERVER}/postgres"
 SERVERS = {
     "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_USER": "postgres",
     "POSTGRES_PASSWORD": "",
@@ -83,7 +84,11 @@ def plan(tracker_db: str, tmp_path_factory: pytest.TempPathFactory) -> StackPlan
     if not os.access(find_haproxy(os.environ), os.X_OK):
         required("haproxy missing (scripts/install_haproxy.sh)")
     return plan_isolated(tmp_path_factory.mktemp("replicas"), model=MODEL, profile="production",
-                         overrides={**SERVERS, "POSTGRES_DB": tracker_db, **QUIET})
+                         overrides={**SERVERS, "POSTGRES_DB": tracker_db, **QUIET,
+                                    # outright: the launcher derives them from the caller's
+                                    # POSTGRES_*, not from these overrides
+                                    "HANDOFF_DB_URL": f"{POSTGRES_SERVER}/{tracker_db}",
+                                    "DOSSIER_OUTBOX_URL": f"{POSTGRES_SERVER}/{tracker_db}"})
 
 
 @pytest.fixture(scope="module")
