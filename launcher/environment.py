@@ -92,8 +92,10 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
         env.setdefault("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
         # Our own tables live in the machine's PostgreSQL (POSTGRES_*, as the tracker store):
         # the web app's (hand-off, officers, audit) and the action servers' shared dossier outbox.
-        env.setdefault("HANDOFF_DB_URL", postgres_url(env))
-        env.setdefault("DOSSIER_OUTBOX_URL", postgres_url(env))
+        # (POSTGRES_* given as overrides count too: a test or a load run brings its database.)
+        servers = {**env, **config.overrides}
+        env.setdefault("HANDOFF_DB_URL", postgres_url(servers))
+        env.setdefault("DOSSIER_OUTBOX_URL", postgres_url(servers))
     env["SANIC_HOST"] = config.host  # rasa-sdk binds to this: loopback only
     env.update(config.overrides)
     return StackEnv(env, tuple(generated))

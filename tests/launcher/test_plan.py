@@ -211,3 +211,12 @@ def test_every_sqlite_file_of_the_local_endpoints_moves_to_the_state_dir(tmp_pat
 def test_production_leaves_the_insights_store_to_its_own_default(tmp_path: Path) -> None:
     env = plan_stack(StackConfig(state_dir=tmp_path, profile="production"), {}).env
     assert "INSIGHTS_DB_URL" not in env
+
+
+def test_production_state_follows_the_database_given_as_override(tmp_path: Path) -> None:
+    config = StackConfig(state_dir=tmp_path, profile="production",
+                         overrides={"POSTGRES_DB": "olk_run_7"})
+    env = plan_stack(config, {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432",
+                              "POSTGRES_DB": "ondernemersloket", "POSTGRES_USER": "postgres"}).env
+    assert env["HANDOFF_DB_URL"].endswith("/olk_run_7")
+    assert env["DOSSIER_OUTBOX_URL"].endswith("/olk_run_7")
