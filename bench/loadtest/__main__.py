@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from typing import Any
 
+from bench.loadtest.events import published_events
 from bench.loadtest.locust_run import LoadSettings, run_locust
-from bench.loadtest.profiles import start_profile
+from bench.loadtest.profiles import servers, start_profile
 from bench.loadtest.report import failure_lines, load_table
 from bench.loadtest.verify import check_stores
 from launcher import ROOT
@@ -29,6 +31,10 @@ def run_profile(name: str, settings: LoadSettings) -> dict[str, Any]:
               flush=True)
         result = run_locust(profile.rasa_url, settings, profile.state_dir / "locust")
         result["stores"] = check_stores(profile, result["conversations"])
+        if profile.database is not None:  # production: did every turn reach RabbitMQ?
+            result["events"] = published_events(servers(os.environ), profile.database)
+            print(f"[{name}] owner turns stored {result['events']['stored_turns']}, consumed "
+                  f"from RabbitMQ {result['events']['consumed_turns']}", flush=True)
         print(f"[{name}] {result['messages']} messages in {result['seconds']:.0f} s", flush=True)
         return result
 
@@ -63,6 +69,7 @@ def main() -> int:
         {n: {k: v for k, v in r.items() if k not in ("conversations", "stores")}
          for n, r in results.items()}, indent=1), encoding="utf-8")
     clean = all(r["failed_messages"] == 0 and all(c.ok for c in r["stores"])
+                and r.get("events", {}).get("not_published", 0) == 0
                 for r in results.values())
     return 0 if clean else 1
 

@@ -28,6 +28,15 @@ def _counts(servers: Mapping[str, str], database: str) -> tuple[int, int]:
         engine.dispose()
 
 
+def progress(servers: Mapping[str, str], database: str) -> str:
+    """Owner turns stored / consumed so far (printed before each fault)."""
+    try:
+        stored, consumed = _counts(servers, database)
+    except Exception as error:  # the database itself may be what just failed
+        return f"turns unknown: {type(error).__name__}"
+    return f"turns stored {stored}, consumed {consumed}"
+
+
 def published_events(servers: Mapping[str, str], database: str,
                      settle_seconds: float = 90.0) -> dict[str, int]:
     """Owner turns stored and consumed, once the consumer has caught up (or stopped moving)."""

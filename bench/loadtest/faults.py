@@ -79,18 +79,22 @@ def schedule(short: bool) -> list[Fault]:
 
 
 def run_faults(faults: Sequence[Fault], context: FaultContext, started: float,
-               still_running: Callable[[], bool]) -> list[dict[str, Any]]:
-    """Inject each fault at its time (while the load runs); returns what was done when."""
+               still_running: Callable[[], bool],
+               progress: Callable[[], str] = lambda: "") -> list[dict[str, Any]]:
+    """Inject each fault at its time (while the load runs); returns what was done when.
+    `progress` describes the state just before each fault (e.g. events consumed so far)."""
     done: list[dict[str, Any]] = []
     for fault in faults:
         while time.time() < started + fault.at:
             if not still_running():
                 return done
             time.sleep(0.2)
+        before = progress()
         at = time.time()
         detail = fault.inject(context)
-        done.append({"name": fault.name, "at": at, "window": fault.window, "detail": detail})
-        print(f"  {at - started:6.1f} s  {fault.name}: {detail}", flush=True)
+        done.append({"name": fault.name, "at": at, "window": fault.window, "detail": detail,
+                     "before": before})
+        print(f"  {at - started:6.1f} s  {fault.name}: {detail} ({before})", flush=True)
     return done
 
 

@@ -9,7 +9,7 @@ import argparse
 import os
 import time
 
-from bench.loadtest.events import published_events
+from bench.loadtest.events import progress, published_events
 from bench.loadtest.fault_proxy import fault_proxy
 from bench.loadtest.faults import FaultContext, cost, run_faults, schedule
 from bench.loadtest.locust_run import LoadSettings, LocustRun
@@ -41,13 +41,15 @@ def main() -> int:
             load = LocustRun(profile.rasa_url, settings, profile.state_dir / "locust")
             started = time.time()
             context = FaultContext(profile, proxy, values)
-            injected = run_faults(faults, context, started, load.running)
+            assert profile.database is not None
+            database = profile.database
+            injected = run_faults(faults, context, started, load.running,
+                                  lambda: progress(values, database))
             time.sleep(SETTLE_SECONDS)
             load.stop()
             result = load.wait()
             result["stores"] = check_stores(profile, result["conversations"])
-            assert profile.database is not None
-            events = published_events(values, profile.database)
+            events = published_events(values, database)
     rows = cost(injected, result["timeline"])
     print("\n" + fault_table(rows, started))
     print("\n" + load_table({"production under faults": result}))
