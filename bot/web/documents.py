@@ -1,9 +1,12 @@
-"""`POST /api/chat/documents`: the owner adds a document to their dossier from the chat page.
+"""`POST /api/chat/documents` (chat page) and `POST /api/widget/documents` (widget): the owner
+adds a document to their dossier.
 
 The body is the file itself (the browser's `fetch(…, {body: file})`), its name in the
-`X-Document-Name` header (percent-encoded). That custom header also keeps other sites out: a
-cross-site form cannot set it, and a cross-site fetch with it needs a CORS permission this app
-never gives; the session cookie is SameSite=Strict besides.
+`X-Document-Name` header (percent-encoded). On the chat page that custom header also keeps
+other sites out: a cross-site form cannot set it, a cross-site fetch with it needs a CORS
+permission the chat route never gives, and the session cookie is SameSite=Strict besides. The
+widget's route answers CORS for the widget's allowed sites only, and names its conversation
+with the id the widget's channel signed (never a cookie).
 
 Which dossier: the one the assistant offered the upload for in this conversation (the slot
 `dossier_document_reference`, set only by the action server after the owner submitted the
@@ -26,12 +29,16 @@ from aiohttp import web
 
 from bot.web.chat import RASA_KEY
 from bot.web.document_settings import DOCUMENT_SETTINGS_KEY, MAX_DOCUMENT_BYTES, DocumentSettings
+from bot.web.feedback_api import cors_headers
 from bot.web.rasa_client import RasaUnavailable
+from bot.web.widget_settings import SETTINGS_KEY
+from bot.webcore.conversation_ids import issued_by_widget
 from bot.webcore.owner_session import session_id
 from bot.webcore.texts import load_texts
 
 REFERENCE_SLOT = "dossier_document_reference"
 NAME_HEADER = "X-Document-Name"
+CONVERSATION_HEADER = "X-Conversation-Id"
 CHUNK = 64 * 1024
 UPLOAD_SESSION_KEY = web.AppKey("document_http_session", aiohttp.ClientSession)
 REASONS = frozenset({"empty", "too_large", "unsupported_type", "damaged", "too_many_pixels",
@@ -84,13 +91,50 @@ async def forward(settings: DocumentSettings, session: aiohttp.ClientSession, re
 
 
 async def upload(request: web.Request) -> web.Response:
-    settings = request.app[DOCUMENT_SETTINGS_KEY]
-    texts = load_texts(settings.content_dir / "dossier_documents.yml")
+    """The chat page: the conversation is the session cookie's."""
     conversation = session_id(request)
     if conversation is None or NAME_HEADER not in request.headers:
         raise web.HTTPForbidden()
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         raise web.HTTPForbidden()
+    return await _upload(request, conversation, {})
+
+
+async def widget_upload(request: web.Request) -> web.Response:
+    """`POST /api/widget/documents`: the widget on a municipal site. The conversation is the
+    id the widget's channel signed (`X-Conversation-Id`), from an allowed origin only."""
+    widget = request.app[SETTINGS_KEY]
+    if not widget.origin_allowed(request):
+        raise web.HTTPForbidden()
+    headers = cors_headers(request, widget)
+    conversation = request.headers.get(CONVERSATION_HEADER)
+    if NAME_HEADER not in request.headers or \
+            not issued_by_widget(conversation, widget.conversation_key):
+        raise web.HTTPForbidden(headers=headers)
+    assert isinstance(conversation, str)
+    return await _upload(request, conversation, headers)
+
+
+async def widget_preflight(request: web.Request) -> web.Response:
+    widget = request.app[SETTINGS_KEY]
+    if not widget.origin_allowed(request):
+        raise web.HTTPForbidden()
+    return web.Response(status=204, headers={
+        **cors_headers(request, widget), "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": f"Content-Type, {NAME_HEADER}, {CONVERSATION_HEADER}",
+        "Access-Control-Max-Age": "600"})
+
+
+async def _upload(request: web.Request, conversation: str,
+                  headers: Mapping[str, str]) -> web.Response:
+    response = await _forwarded(request, conversation)
+    response.headers.update(headers)
+    return response
+
+
+async def _forwarded(request: web.Request, conversation: str) -> web.Response:
+    settings = request.app[DOCUMENT_SETTINGS_KEY]
+    texts = load_texts(settings.content_dir / "dossier_documents.yml")
     try:
         name = unquote(request.headers[NAME_HEADER], errors="strict")[:300]
     except UnicodeDecodeError:
@@ -132,3 +176,5 @@ def setup_document_routes(app: web.Application, content_dir: Path) -> None:
     app[DOCUMENT_SETTINGS_KEY] = DocumentSettings.from_env(os.environ, content_dir)
     app.cleanup_ctx.append(_session)
     app.router.add_post("/api/chat/documents", upload)
+    app.router.add_post("/api/widget/documents", widget_upload)
+    app.router.add_route("OPTIONS", "/api/widget/documents", widget_preflight)

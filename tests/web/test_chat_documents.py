@@ -142,3 +142,60 @@ async def test_uploads_need_the_session_and_the_custom_header(chat, service, aio
                                 headers={"X-Document-Name": "a.pdf"})
     assert anonymous.status == 403
     assert await stored(service, reference) == []
+
+
+WIDGET_SECRET = "widget-secret-" + "w" * 24
+SITE = "https://www.aalst.example.be"
+
+
+@pytest.fixture()
+async def widget(aiohttp_client, monkeypatch, service):
+    monkeypatch.setenv("DOSSIER_SERVICE_URL", str(service.make_url("")).rstrip("/"))
+    monkeypatch.setenv("DOSSIER_SERVICE_TOKEN", SERVICE_TOKEN)
+    monkeypatch.setenv("WIDGET_SESSION_SECRET", WIDGET_SECRET)
+    monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", SITE)
+    rasa = FakeRasa()
+    client = await aiohttp_client(create_app(WebConfig(), rasa=rasa))  # type: ignore[arg-type]
+    client.rasa = rasa  # type: ignore[attr-defined]
+    return client
+
+
+async def test_the_widget_uploads_for_its_signed_conversation_from_an_allowed_site(widget,
+                                                                                   service):
+    from connectors.widget import ConversationIds
+
+    conversation = ConversationIds(WIDGET_SECRET).new()
+    reference = await dossier(service, conversation)
+    widget.rasa.events_by_sender[conversation] = [
+        {"event": "slot", "name": "dossier_document_reference", "value": reference}]
+    preflight = await widget.options("/api/widget/documents", headers={
+        "Origin": SITE, "Access-Control-Request-Method": "POST"})
+    assert preflight.status == 204
+    assert "X-Conversation-Id" in preflight.headers["Access-Control-Allow-Headers"]
+    headers = {"Origin": SITE, "X-Conversation-Id": conversation,
+               "X-Document-Name": quote("plan.pdf")}
+    response = await widget.post("/api/widget/documents", data=files.pdf(), headers=headers)
+    assert response.status == 201
+    assert response.headers["Access-Control-Allow-Origin"] == SITE
+    assert (await response.json())["ok"] is True
+    bad = await widget.post("/api/widget/documents", data=files.png_zip_polyglot(),
+                            headers=headers)
+    assert (await bad.json())["message"] == TEXTS["polyglot"]
+    assert [a["filename"] for a in await stored(service, reference)] == ["plan.pdf"]
+
+
+async def test_the_widget_route_refuses_made_up_ids_and_other_sites(widget, service):
+    from connectors.widget import ConversationIds
+
+    forged = ConversationIds("another-secret-" + "x" * 20).new()
+    reference = await dossier(service, forged)
+    widget.rasa.events_by_sender[forged] = [
+        {"event": "slot", "name": "dossier_document_reference", "value": reference}]
+    made_up = await widget.post("/api/widget/documents", data=files.pdf(), headers={
+        "Origin": SITE, "X-Conversation-Id": forged, "X-Document-Name": "a.pdf"})
+    assert made_up.status == 403
+    real = ConversationIds(WIDGET_SECRET).new()
+    elsewhere = await widget.post("/api/widget/documents", data=files.pdf(), headers={
+        "Origin": "https://evil.example", "X-Conversation-Id": real, "X-Document-Name": "a.pdf"})
+    assert elsewhere.status == 403
+    assert await stored(service, reference) == []

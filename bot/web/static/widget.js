@@ -149,6 +149,12 @@
     bar.setAttribute("role", "group");
     bar.setAttribute("aria-label", T.choices_label);
     choices.forEach(function (choice) {
+      if (choice.payload === DOCUMENT_PAYLOAD) {  // "Document toevoegen": a file, not a message
+        const b = button("msg__choice", choice.title, pickDocument);
+        b.dataset.upload = "document";
+        bar.appendChild(b);
+        return;
+      }
       if (/^https?:\/\//.test(choice.payload)) {
         bar.appendChild(link(choice.payload, choice.title)).className = "msg__choice";
       } else {
@@ -225,6 +231,34 @@
     state.items.forEach(function (item) { ui.log.appendChild(render(item)); });
     ui.log.scrollTop = ui.log.scrollHeight;
     showHandoff();
+  }
+
+  // ---- documents (bot/web/documents.py): the answer text comes from the server ----------------
+  const DOCUMENT_PAYLOAD = "/add_dossier_document";
+  function pickDocument() {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
+    input.hidden = true;
+    document.body.appendChild(input);
+    input.addEventListener("change", function () {
+      const file = input.files && input.files[0];
+      input.remove();
+      if (!file) { return; }
+      setTyping(true);
+      fetch(ORIGIN + "/api/widget/documents", {
+        method: "POST", mode: "cors", credentials: "omit", body: file,
+        headers: { "Content-Type": "application/octet-stream", "X-Conversation-Id": state.sessionId || "",
+                   "X-Document-Name": encodeURIComponent(file.name) }
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        setTyping(false);
+        add({ who: "bot", id: "document-" + Date.now(), text: String(data.message || T.unavailable), choices: [] });
+      }).catch(function () {
+        setTyping(false);
+        add({ who: "bot", id: "document-" + Date.now(), text: T.unavailable, choices: [] });
+      });
+    });
+    input.click();
   }
 
   // ---- talking to the server ------------------------------------------------------------
