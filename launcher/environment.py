@@ -90,6 +90,9 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
     if config.profile == "production":
         # The web app sits behind our HAProxy on this machine: believe its X-Forwarded-For.
         env.setdefault("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
+        # A replica killed mid-turn leaves its conversation lock in Redis; Rasa's default of
+        # 60 s would keep that owner waiting past the proxy's time-out. Turns take seconds.
+        env.setdefault("TICKET_LOCK_LIFETIME", "20")
         # Our own tables live in the machine's PostgreSQL (POSTGRES_*, as the tracker store):
         # the web app's (hand-off, officers, audit) and the action servers' shared dossier outbox.
         # (POSTGRES_* given as overrides count too: a test or a load run brings its database.)

@@ -220,3 +220,12 @@ def test_production_state_follows_the_database_given_as_override(tmp_path: Path)
                               "POSTGRES_DB": "ondernemersloket", "POSTGRES_USER": "postgres"}).env
     assert env["HANDOFF_DB_URL"].endswith("/olk_run_7")
     assert env["DOSSIER_OUTBOX_URL"].endswith("/olk_run_7")
+
+
+def test_production_conversation_locks_outlive_a_turn_not_a_dead_replica(tmp_path: Path) -> None:
+    production = plan_stack(StackConfig(state_dir=tmp_path, profile="production"), {}).env
+    assert production["TICKET_LOCK_LIFETIME"] == "20"
+    given = plan_stack(StackConfig(state_dir=tmp_path, profile="production"),
+                       {"TICKET_LOCK_LIFETIME": "45"}).env
+    assert given["TICKET_LOCK_LIFETIME"] == "45"
+    assert "TICKET_LOCK_LIFETIME" not in plan_stack(StackConfig(state_dir=tmp_path), {}).env
