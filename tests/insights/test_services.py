@@ -50,16 +50,17 @@ async def test_rabbitmq_consumer_acks_after_writing_and_counts_redeliveries_once
     config = make_config(tmp_path / "broker", source="rabbitmq", amqp_url=AMQP,
                          exchange=f"insights-test-{suffix}", queue=f"insights-test-{suffix}")
     first = await make_consumer(config)
-    real = first.handle_message
-    written = {"n": 0}
+    real = first.handle_messages
+    written = {"n": 0, "failed": False}
 
-    async def database_goes_down(body: bytes) -> None:
-        if written["n"] >= 40:
+    async def database_goes_down(bodies: list[bytes]) -> None:
+        if written["n"] + len(bodies) > 40:  # the batch with the 41st message fails whole
+            written["failed"] = True
             raise RuntimeError("database unavailable")  # never acknowledged
-        await real(body)
-        written["n"] += 1
+        await real(bodies)
+        written["n"] += len(bodies)
 
-    monkeypatch.setattr(first, "handle_message", database_goes_down)
+    monkeypatch.setattr(first, "handle_messages", database_goes_down)
     task = asyncio.create_task(first.consume_rabbitmq())
     connection = await aio_pika.connect_robust(AMQP)
     second_task = None
@@ -73,7 +74,7 @@ async def test_rabbitmq_consumer_acks_after_writing_and_counts_redeliveries_once
                 json.dumps(event).encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT), "")
 
         async def stuck() -> bool:
-            return written["n"] >= 40
+            return bool(written["failed"])
 
         await wait_for(stuck)
         await asyncio.sleep(0.5)
