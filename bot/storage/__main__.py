@@ -32,8 +32,14 @@ def _feedback_url() -> str:
     return f"sqlite:///{path}" if path else ""
 
 
+def _dossiers_url() -> str:
+    from bot.retention import Targets  # DOSSIER_DB_URL, as the dossier service reads it
+
+    return Targets.from_env().dossier_db_url or ""
+
+
 URLS: dict[str, Callable[[], str]] = {"handoff": _handoff_url, "outbox": _outbox_url,
-                                      "feedback": _feedback_url}
+                                      "feedback": _feedback_url, "dossiers": _dossiers_url}
 
 
 def _shown(url: str) -> str:

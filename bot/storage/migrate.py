@@ -9,6 +9,7 @@ half done. Runs with the sync drivers; call it from async code through `asyncio.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +23,18 @@ from bot.storage.roles import Role
 from bot.storage.urls import sqlite_path, sync_url
 
 SQLITE_BUSY_SECONDS = 30.0
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-def sync_engine(url: str) -> sa.engine.Engine:
+def sync_engine(url: str, schema: str | None = None) -> sa.engine.Engine:
     """A sync engine for migrations and tools: SQLite file created 0600, WAL, foreign keys,
-    every transaction `BEGIN IMMEDIATE` (writer lock up front)."""
+    every transaction `BEGIN IMMEDIATE` (writer lock up front). `schema`: PostgreSQL only, the
+    schema an installation (or a test) keeps its tables in (`search_path`)."""
     path = sqlite_path(url)
     if path is None:
-        return sa.create_engine(sync_url(url), future=True, poolclass=sa.pool.NullPool)
+        options = {"options": f"-csearch_path={schema}"} if schema else {}
+        return sa.create_engine(sync_url(url), future=True, poolclass=sa.pool.NullPool,
+                                connect_args=options)
     make_private(path)
     engine = sa.create_engine(sync_url(url), future=True, poolclass=sa.pool.NullPool,
                               connect_args={"timeout": SQLITE_BUSY_SECONDS})
@@ -55,14 +60,18 @@ def alembic_config(role: Role, connection: sa.engine.Connection | None = None) -
     return config
 
 
-def upgrade(url: str, role: Role, revision: str = "head") -> None:
+def upgrade(url: str, role: Role, revision: str = "head", schema: str | None = None) -> None:
     """Apply the role's missing migrations; safe to run from several processes at once."""
-    engine = sync_engine(url)
+    if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"invalid schema name: {schema!r}")
+    engine = sync_engine(url, schema)
     try:
         with engine.connect() as connection, connection.begin():
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                    {"key": role.lock_key})
+                if schema:
+                    connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             command.upgrade(alembic_config(role, connection), revision)
         if sqlite_path(url) is not None:
             make_private(sqlite_path(url))  # type: ignore[arg-type]  # side files 0600 too
@@ -70,9 +79,9 @@ def upgrade(url: str, role: Role, revision: str = "head") -> None:
         engine.dispose()
 
 
-def current(url: str, role: Role) -> str | None:
+def current(url: str, role: Role, schema: str | None = None) -> str | None:
     """The role's applied revision (None: not migrated yet)."""
-    engine = sync_engine(url)
+    engine = sync_engine(url, schema)
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(

@@ -31,4 +31,5 @@ class Role:
 HANDOFF = Role("handoff")  # the web app: officers, sessions, hand-off requests, messages, audit
 OUTBOX = Role("outbox")  # the action server's dossier outbox
 FEEDBACK = Role("feedback")  # the web app's answer feedback (FEEDBACK_DB)
-ROLES = {role.name: role for role in (HANDOFF, OUTBOX, FEEDBACK)}
+DOSSIERS = Role("dossiers")  # the dossier service (DOSSIER_DB_URL); its SQL files as revisions
+ROLES = {role.name: role for role in (HANDOFF, OUTBOX, FEEDBACK, DOSSIERS)}

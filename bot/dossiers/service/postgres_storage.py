@@ -14,7 +14,6 @@ import asyncpg
 from bot.dossiers.service.sql import SqlStorage, Tx
 
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_MIGRATION_LOCK_ID = 0x0D055E  # any constant shared by all processes of this service
 
 
 @lru_cache(maxsize=64)
@@ -68,10 +67,8 @@ class PostgresStorage(SqlStorage):
         async with pool.acquire() as connection, connection.transaction():
             yield _PgTx(connection)
 
-    async def lock_for_migration(self, tx: Tx) -> None:
-        await tx.fetchone("SELECT pg_advisory_xact_lock(?) AS locked", _MIGRATION_LOCK_ID)
-        if self.schema:
-            await tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+    def migration_target(self) -> tuple[str, str | None]:
+        return self.dsn, self.schema  # the migrator creates the schema when it is missing
 
     def to_db_time(self, value: datetime) -> Any:
         return value

@@ -4,6 +4,7 @@ Queries use `?` placeholders; the PostgreSQL backend rewrites them to `$n`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from abc import abstractmethod
@@ -24,9 +25,10 @@ from bot.dossiers.models import (
 )
 from bot.dossiers.service.documents import Attachment, OwnerAnswer
 from bot.dossiers.service.mail_model import OutgoingMail
-from bot.dossiers.service.migrations import SCHEMA_VERSION_DDL, load_migrations
 from bot.dossiers.service.storage import DossierStorage, ReferenceTaken, StaleStatus
 from bot.dossiers.service.webhooks import WebhookEvent
+from bot.storage.migrate import upgrade
+from bot.storage.roles import DOSSIERS
 
 _COLUMNS = (
     "reference, idempotency_key, request_hash, dossier_type, tenant, counter, municipality_nis, "
@@ -138,8 +140,9 @@ class SqlStorage(DossierStorage):
     @abstractmethod
     def is_unique_violation(self, exc: BaseException) -> bool: ...
 
-    async def lock_for_migration(self, tx: Tx) -> None:
-        """Backends with concurrent writers serialise migrations here."""
+    @abstractmethod
+    def migration_target(self) -> tuple[str, str | None]:
+        """(database URL, PostgreSQL schema or None) for the storage layer's migrator."""
 
     @staticmethod
     def from_db_time(value: Any) -> datetime:
@@ -160,21 +163,10 @@ class SqlStorage(DossierStorage):
         )
 
     async def migrate(self) -> int:
-        async with self.transaction() as tx:
-            await self.lock_for_migration(tx)
-            await tx.execute(SCHEMA_VERSION_DDL)
-        for migration in load_migrations():
-            async with self.transaction() as tx:
-                await self.lock_for_migration(tx)
-                done = await tx.fetchone("SELECT 1 AS done FROM schema_version WHERE version = ?",
-                                         migration.version)
-                if done:
-                    continue
-                for statement in migration.statements:
-                    await tx.execute(statement)
-                await tx.execute("INSERT INTO schema_version (version, name, applied_at) "
-                                 "VALUES (?, ?, ?)", migration.version, migration.name,
-                                 datetime.now(timezone.utc).isoformat())
+        """Alembic `upgrade head` of the `dossiers` tree (bot/storage; advisory-locked on
+        PostgreSQL, so concurrent service starts are safe); returns the schema version."""
+        url, schema = self.migration_target()
+        await asyncio.to_thread(upgrade, url, DOSSIERS, "head", schema)
         async with self.transaction() as tx:
             row = await tx.fetchone("SELECT MAX(version) AS version FROM schema_version")
         await self._fill_search_text()

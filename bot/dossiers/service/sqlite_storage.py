@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.dossiers.service.sql import SqlStorage, Tx
+from bot.storage.urls import sqlite_url
 
 
 class _SqliteTx:
@@ -65,6 +66,9 @@ class SqliteStorage(SqlStorage):
                 await connection.execute("ROLLBACK")
                 raise
             await connection.execute("COMMIT")
+
+    def migration_target(self) -> tuple[str, str | None]:
+        return sqlite_url(self.path), None
 
     def to_db_time(self, value: datetime) -> Any:
         return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
