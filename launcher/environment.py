@@ -53,11 +53,11 @@ def state_defaults(config: StackConfig) -> dict[str, str]:
     state = config.state_dir.resolve()
     values = {
         "HANDOFF_DB": str(state / "handoff.sqlite3"),
-        "DOSSIER_DB_URL": f"sqlite:///{state / 'dossiers.sqlite3'}",
         "DOSSIER_OUTBOX_PATH": str(state / "dossier_outbox.sqlite3"),
         "FEEDBACK_DB": str(state / "feedback.sqlite3"),
     }
-    if config.profile == "local":  # production: the insights store defaults to PostgreSQL
+    if config.profile == "local":  # production: the dossier and insights stores: PostgreSQL
+        values["DOSSIER_DB_URL"] = f"sqlite:///{state / 'dossiers.sqlite3'}"
         values["INSIGHTS_DB_URL"] = f"sqlite:///{state / 'insights.sqlite3'}"
         values["INSIGHTS_EVENTS_DB"] = str(state / "events.sqlite3")  # Rasa's SQL event broker
     if config.content_dir is not None:
@@ -94,11 +94,13 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
         # 60 s would keep that owner waiting past the proxy's time-out. Turns take seconds.
         env.setdefault("TICKET_LOCK_LIFETIME", "20")
         # Our own tables live in the machine's PostgreSQL (POSTGRES_*, as the tracker store):
-        # the web app's (hand-off, officers, audit) and the action servers' shared dossier outbox.
+        # the web app's (hand-off, officers, audit), the action servers' shared dossier outbox
+        # and the dossier service's dossiers.
         # (POSTGRES_* given as overrides count too: a test or a load run brings its database.)
         servers = {**env, **config.overrides}
         env.setdefault("HANDOFF_DB_URL", postgres_url(servers))
         env.setdefault("DOSSIER_OUTBOX_URL", postgres_url(servers))
+        env.setdefault("DOSSIER_DB_URL", postgres_url(servers))  # the dossier service's own
     env["SANIC_HOST"] = config.host  # rasa-sdk binds to this: loopback only
     env.update(config.overrides)
     return StackEnv(env, tuple(generated))
