@@ -12,7 +12,7 @@ rare), so it is safe to use from a thread. The schema is migrated on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from bot.storage.migrate import sync_engine, upgrade
 from bot.storage.roles import FEEDBACK
 from bot.storage.urls import location_url, sqlite_path
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "feedback.sqlite3"
 
 Vote = Literal["up", "down"]
 Recorded = Literal["new", "same", "conflict"]
@@ -53,6 +55,13 @@ class TopicScore:
     down: int
 
 
+def feedback_location(env: Mapping[str, str]) -> str:
+    """Where the votes live: `FEEDBACK_DB_URL` (a `postgresql://…` URL, the production
+    profile's), else the SQLite file `FEEDBACK_DB`, else var/feedback.sqlite3."""
+    return (env.get("FEEDBACK_DB_URL", "").strip() or env.get("FEEDBACK_DB", "").strip()
+            or str(DEFAULT_PATH))
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -65,7 +74,7 @@ def _values(feedback: Feedback) -> dict[str, Any]:
 
 
 class FeedbackStore:
-    def __init__(self, location: Path | str) -> None:
+    def __init__(self, location: Path | str = DEFAULT_PATH) -> None:
         """`location`: the SQLite file (FEEDBACK_DB) or a database URL."""
         self._url = location_url(location)
         self._engine: sa.engine.Engine | None = None
@@ -112,6 +121,22 @@ class FeedbackStore:
         with self._connect() as db:
             return int(db.execute(sa.text("DELETE FROM feedback WHERE at < :stamp"),
                                   {"stamp": stamp}).rowcount)
+
+    def since(self, after: float, limit: int) -> list[tuple[Any, ...]]:
+        """Votes cast at or after `after` (epoch seconds), oldest first: what the insights
+        consumer reads (by time, as PostgreSQL has no rowid; a vote read twice is skipped by
+        its seen key). Rows: (None, conversation_id, message_id, vote, topic, municipality,
+        tenant, at)."""
+        path = sqlite_path(self._url)
+        if path is not None and not path.exists():
+            return []
+        stamp = datetime.fromtimestamp(after, timezone.utc).isoformat(timespec="seconds")
+        with self._connect() as db:
+            rows = db.execute(sa.text(
+                "SELECT conversation_id, message_id, vote, topic, municipality, tenant, at"
+                " FROM feedback WHERE at >= :stamp ORDER BY at, conversation_id, message_id"
+                " LIMIT :limit"), {"stamp": stamp, "limit": limit}).all()
+        return [(None, *row) for row in rows]
 
     def all(self) -> list[Feedback]:
         with self._connect() as db:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.counters import RetentionDays, load_tenant
-from bot.feedback import FeedbackStore
+from bot.feedback import FeedbackStore, feedback_location
 from bot.handoff.audit import AuditLog
 from bot.handoff.config import default_db_path
 from bot.handoff.db import Database as HandoffDatabase
@@ -48,7 +48,7 @@ from bot.handoff.requests import RequestStore
 from bot.insights import store as insights_store
 from bot.insights.config import InsightsConfig, _postgres_url
 from bot.insights.db import Database, open_database
-from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
+from bot.paths import DEFAULT_CONTENT_DIR
 
 if TYPE_CHECKING:
     from bot.dossiers.service.retention import RetentionFor
@@ -71,7 +71,7 @@ class Targets:
     broker_events_db: Path | None = None  # Rasa's SQL event broker (local profile)
     handoff_db: Path | None = None
     handoff_db_url: str | None = None  # HANDOFF_DB_URL (PostgreSQL); wins over handoff_db
-    feedback_db: Path | None = None
+    feedback_db: Path | str | None = None  # a SQLite file or a database URL
     insights_url: str | None = None
     dossier_db_url: str | None = None  # the dossier service's store
 
@@ -86,8 +86,7 @@ class Targets:
             broker_events_db=None if production else insights.events_db,
             handoff_db=handoff,
             handoff_db_url=env.get("HANDOFF_DB_URL") or None,
-            feedback_db=Path(env.get("FEEDBACK_DB", "") or PROJECT_ROOT / "var" /
-                             "feedback.sqlite3"),
+            feedback_db=feedback_location(env),
             insights_url=insights.db_url,
             dossier_db_url=env.get("DOSSIER_DB_URL", "").strip()
             or f"sqlite:///{handoff.resolve().parent / 'dossiers.sqlite3'}",

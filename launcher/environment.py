@@ -18,7 +18,8 @@ from launcher.config import StackConfig
 GENERATED_SECRETS = ("RASA_API_TOKEN", "DOSSIER_SERVICE_TOKEN", "DOSSIER_OFFICER_TOKENS",
                      "HANDOFF_SERVICE_TOKEN")
 STATE_VARS = ("HANDOFF_DB", "DOSSIER_DB_URL", "DOSSIER_OUTBOX_PATH", "FEEDBACK_DB", "CONTENT_DIR",
-              "INSIGHTS_DB_URL", "INSIGHTS_EVENTS_DB", "HANDOFF_DB_URL", "DOSSIER_OUTBOX_URL")
+              "INSIGHTS_DB_URL", "INSIGHTS_EVENTS_DB", "HANDOFF_DB_URL", "DOSSIER_OUTBOX_URL",
+              "FEEDBACK_DB_URL")
 URL_VARS = ("RASA_URL", "ACTION_SERVER_URL", "DOSSIER_SERVICE_URL", "HANDOFF_SERVICE_URL")
 PORT_VARS = ("DOSSIER_PORT", "ACTION_PORT", "RASA_PORT", "WEB_PORT")
 QUIET_DEFAULTS = {
@@ -101,6 +102,7 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
         env.setdefault("HANDOFF_DB_URL", postgres_url(servers))
         env.setdefault("DOSSIER_OUTBOX_URL", postgres_url(servers))
         env.setdefault("DOSSIER_DB_URL", postgres_url(servers))  # the dossier service's own
+        env.setdefault("FEEDBACK_DB_URL", postgres_url(servers))  # the web app's votes
     env["SANIC_HOST"] = config.host  # rasa-sdk binds to this: loopback only
     env.update(config.overrides)
     return StackEnv(env, tuple(generated))

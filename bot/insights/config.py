@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from bot.feedback import feedback_location
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
 
 DEFAULT_DB_URL = "sqlite:///var/insights.sqlite3"
@@ -30,7 +31,7 @@ class InsightsConfig:
     db_url: str = DEFAULT_DB_URL
     source: str = "sql"  # "sql": the SQL broker's events table; "rabbitmq": the pika broker
     events_db: Path = DEFAULT_EVENTS_DB
-    feedback_db: Path | None = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    feedback_db: Path | str | None = PROJECT_ROOT / "var" / "feedback.sqlite3"  # file or URL
     amqp_url: str = ""
     queue: str = DEFAULT_QUEUE
     exchange: str = "rasa-exchange"  # the fanout exchange Rasa's pika broker publishes to
@@ -57,7 +58,7 @@ class InsightsConfig:
             or (_postgres_url(env) if production else DEFAULT_DB_URL),
             source="rabbitmq" if production else "sql",
             events_db=Path(env.get("INSIGHTS_EVENTS_DB", "") or DEFAULT_EVENTS_DB),
-            feedback_db=Path(env.get("FEEDBACK_DB", "") or cls.feedback_db or ""),
+            feedback_db=feedback_location(env),
             amqp_url=_amqp_url(env) if production else "",
             queue=env.get("INSIGHTS_QUEUE", "") or DEFAULT_QUEUE,
             hash_key=key.encode("utf-8") if key else secrets.token_bytes(32),

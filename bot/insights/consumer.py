@@ -26,6 +26,7 @@ from typing import Any
 
 import aio_pika
 
+from bot.feedback import FeedbackStore
 from bot.insights import store
 from bot.insights.config import InsightsConfig
 from bot.insights.db import Database, Tx
@@ -91,6 +92,17 @@ def _day_of(stamp: Any, zone: str) -> str:
     return local_day(moment.timestamp(), zone)
 
 
+def _epoch(stamp: Any) -> int:
+    """Whole seconds of a vote's ISO time (the feedback position)."""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
 class Consumer:
     def __init__(self, config: InsightsConfig, db: Database, *,
                  nis_of_name: Mapping[str, str] | None = None,
@@ -103,6 +115,7 @@ class Consumer:
         self._nis_of_name = dict(nis_of_name or {})
         self._last_purge = 0.0
         self._rabbit: asyncio.Task[None] | None = None
+        self._feedback: FeedbackStore | None = None
 
     async def setup(self) -> None:
         async with self.db.transaction() as tx:
@@ -171,19 +184,21 @@ class Consumer:
         return len(rows)
 
     async def poll_feedback(self) -> int:
-        path = self.config.feedback_db
-        if path is None:
+        """New votes from the web app's feedback store (SQLite file or PostgreSQL), read by the
+        time they were cast: the position is the second of the last vote read, and the votes
+        of that second are read again next time (their seen keys skip them)."""
+        if self.config.feedback_db is None:
             return 0
+        if self._feedback is None:
+            self._feedback = FeedbackStore(self.config.feedback_db)
+        feedback = self._feedback
         async with self.db.transaction() as tx:
             after = await store.position(tx, FEEDBACK_SOURCE)
-            rows = await asyncio.to_thread(
-                read_rows, path, "SELECT rowid, conversation_id, message_id, vote, topic, "
-                "municipality, tenant, at FROM feedback WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                after, BATCH)
+            rows = await asyncio.to_thread(feedback.since, float(after), BATCH)
             for row in rows:
                 await self.process_vote(tx, row)
             if rows:
-                await store.set_position(tx, FEEDBACK_SOURCE, int(rows[-1][0]))
+                await store.set_position(tx, FEEDBACK_SOURCE, _epoch(rows[-1][-1]))
         return len(rows)
 
     async def handle_message(self, body: bytes) -> None:

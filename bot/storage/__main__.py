@@ -5,6 +5,7 @@ settings modules). `--url` migrates one role's database at another URL."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -26,10 +27,10 @@ def _outbox_url() -> str:
 
 
 def _feedback_url() -> str:
-    from bot.retention import Targets  # FEEDBACK_DB, as the web app and the purge read it
+    from bot.feedback import feedback_location  # as the web app and the purge read it
+    from bot.storage.urls import location_url
 
-    path = Targets.from_env().feedback_db
-    return f"sqlite:///{path}" if path else ""
+    return location_url(feedback_location(os.environ))
 
 
 def _dossiers_url() -> str:

@@ -3,6 +3,7 @@
 WIDGET_ALLOWED_ORIGINS   comma-separated origins of municipal sites that embed the widget
                          (e.g. `https://www.aalst.be`); the web app's own origin always works.
 FEEDBACK_DB              SQLite file of the answer feedback (default var/feedback.sqlite3).
+FEEDBACK_DB_URL          the same on PostgreSQL (postgresql://…; wins over FEEDBACK_DB).
 WIDGET_SESSION_SECRET    key of the widget's signed conversation ids (else derived from
 RASA_API_TOKEN)          RASA_API_TOKEN, as the socket.io channel does): checks the id a
                          reloaded widget asks its transcript for.
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.webcore.config import ROOT, WebConfig
+from bot.feedback import feedback_location
+from bot.webcore.config import WebConfig
 from bot.webcore.conversation_ids import widget_key
 
 
@@ -26,7 +28,7 @@ class WidgetSettings:
     rasa_url: str
     content_dir: Path
     tenant: str
-    feedback_db: Path
+    feedback_db: Path | str  # a SQLite file or a database URL (bot.feedback.feedback_location)
     allowed_origins: frozenset[str] = frozenset()
     conversation_key: bytes | None = None  # None: widget ids cannot be checked here
 
@@ -37,8 +39,7 @@ class WidgetSettings:
             rasa_url=config.rasa_url,
             content_dir=config.content_dir,
             tenant=config.tenant,
-            feedback_db=Path(os.environ.get("FEEDBACK_DB", str(ROOT / "var" /
-                                                                "feedback.sqlite3"))),
+            feedback_db=feedback_location(os.environ),
             allowed_origins=frozenset(o.strip().rstrip("/").lower()
                                       for o in origins.split(",") if o.strip()),
             conversation_key=widget_key(os.environ.get("WIDGET_SESSION_SECRET", ""),

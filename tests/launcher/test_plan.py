@@ -221,6 +221,7 @@ def test_production_state_follows_the_database_given_as_override(tmp_path: Path)
     assert env["HANDOFF_DB_URL"].endswith("/olk_run_7")
     assert env["DOSSIER_OUTBOX_URL"].endswith("/olk_run_7")
     assert env["DOSSIER_DB_URL"].endswith("/olk_run_7")  # no dossiers in var/ either
+    assert env["FEEDBACK_DB_URL"].endswith("/olk_run_7")
 
 
 def test_production_conversation_locks_outlive_a_turn_not_a_dead_replica(tmp_path: Path) -> None:

@@ -41,3 +41,19 @@ def test_erasure_and_retention_delete_votes(url: str) -> None:
         assert store.all() == []
     finally:
         store.close()
+
+
+def test_votes_are_read_by_the_time_they_were_cast(url: str) -> None:
+    """What the insights consumer reads, on both databases (PostgreSQL has no rowid)."""
+    store = FeedbackStore(url)
+    try:
+        store.record(vote("m2", "up", at="2026-11-23T10:00:05+00:00"))
+        store.record(vote("m1", "down", at="2026-11-23T10:00:00+00:00"))
+        store.record(vote("m3", "up", at="2026-11-23T10:00:09+00:00"))
+        since = datetime(2026, 11, 23, 10, 0, 5, tzinfo=timezone.utc).timestamp()
+        rows = store.since(since, limit=10)
+        assert [(row[0], row[2], row[3]) for row in rows] == [(None, "m2", "up"),
+                                                              (None, "m3", "up")]
+        assert [row[2] for row in store.since(0, limit=1)] == ["m1"]  # oldest first
+    finally:
+        store.close()
