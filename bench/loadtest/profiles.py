@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from launcher import ROOT, Stack, plan_isolated
 
 MODEL = ROOT / "models" / "ondernemersloket.tar.gz"
+INSIGHTS_QUEUE = "ondernemersloket_insights"  # endpoints.prod.yml
 # Many owners from one address (the load client): the per-address limits are off for the run,
 # as documented (RATE_LIMITS=off); the queue cap would turn away the run's hand-off requests.
 LOAD_OVERRIDES = {"RATE_LIMITS": "off", "HANDOFF_MAX_WAITING_PER_COUNTER": "100000"}
@@ -71,6 +72,28 @@ def postgres_database(values: Mapping[str, str], name: str) -> Iterator[str]:
         engine.dispose()
 
 
+def purge_insights_queue(values: Mapping[str, str]) -> int:
+    """Empty the insights queue on this machine's RabbitMQ before a production run: what other
+    runs left there would be counted as this run's events (and slow its consumer down)."""
+    import asyncio
+
+    import aio_pika
+
+    async def purge() -> int:
+        connection = await aio_pika.connect(
+            f"amqp://{values['RABBITMQ_USER']}:{values['RABBITMQ_PASSWORD']}@"
+            f"{values['RABBITMQ_HOST']}:{values['RABBITMQ_PORT']}/")
+        try:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(INSIGHTS_QUEUE, durable=True)
+            result = await queue.purge()
+            return int(getattr(result, "message_count", 0) or 0)
+        finally:
+            await connection.close()
+
+    return asyncio.run(purge())
+
+
 @contextmanager
 def start_profile(name: str, state_root: Path,
                   extra: Mapping[str, str] | None = None) -> Iterator[RunningProfile]:
@@ -84,6 +107,7 @@ def start_profile(name: str, state_root: Path,
             yield RunningProfile(name, stack, state, None)
         return
     values = servers(os.environ)
+    purge_insights_queue(values)
     database = f"olk_load_{stamp}_{os.getpid()}"
     with postgres_database(values, database):
         overrides = {**values, "POSTGRES_DB": database, **overrides}
