@@ -33,8 +33,10 @@ async def test_the_status_answer_carries_the_officers_last_note(service):  # noq
                              note="Stuur ons een plan van het terras.", now=dossier.created_at)
     lookup = {"dossier_status_reference": reference, "dossier_status_email": "lotte@voorbeeld.be"}
     messages, _ = await run(ActionDossierStatus(), make_tracker("x", "inform", slots=lookup))
+    # the question, then the offer to answer it in the chat (actions/dossier_documents.py)
     assert responses(messages) == ["utter_dossier_status_aanvullende_info_nodig",
-                                   "utter_dossier_status_officer_note"]
+                                   "utter_dossier_status_officer_note",
+                                   "utter_dossier_answer_offer"]
     assert messages[1]["officer_note"] == "Stuur ons een plan van het terras."
     assert messages[1]["custom"]["dossier"]["reference"] == reference  # reply contract
     assert "Intern" not in str(messages)
