@@ -31,7 +31,7 @@ from bot.insights import store
 from bot.insights.config import InsightsConfig
 from bot.insights.db import Database, Tx
 from bot.insights.events import Hasher, event_key, slim_event
-from bot.insights.turns import apply_event, close_stale, local_day
+from bot.insights.turns import ConversationState, apply_event, close_stale, local_day
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +124,11 @@ class Consumer:
                              "owner TEXT NOT NULL, expires DOUBLE PRECISION NOT NULL)")
 
     # --- one event ---------------------------------------------------------------------------
-    async def process(self, tx: Tx, raw: Mapping[str, Any]) -> bool:
-        """Write one raw Rasa event; False when it was seen before."""
+    async def process(self, tx: Tx, raw: Mapping[str, Any],
+                      states: dict[str, ConversationState] | None = None) -> bool:
+        """Write one raw Rasa event; False when it was seen before. With `states` (a batch)
+        a conversation's state is read once and kept there; the caller saves it
+        (`save_states`) before the transaction ends."""
         key = event_key(raw)
         if not await store.first_time(tx, key):
             return False
@@ -133,12 +136,22 @@ class Consumer:
         if slim is None:
             return True
         conversation = slim["conversation"]
-        state = await store.load_state(tx, conversation)
+        state = states.get(conversation) if states is not None else None
+        if state is None:
+            state = await store.load_state(tx, conversation)
         outputs = apply_event(state, key, slim, tenant=self.config.tenant,
                               zone=self.config.timezone)
         await store.write_outputs(tx, outputs)
-        await store.save_state(tx, conversation, state)
+        if states is None:
+            await store.save_state(tx, conversation, state)
+        else:
+            states[conversation] = state
         return True
+
+    @staticmethod
+    async def save_states(tx: Tx, states: Mapping[str, ConversationState]) -> None:
+        for conversation, state in states.items():
+            await store.save_state(tx, conversation, state)
 
     async def process_vote(self, tx: Tx, row: tuple[Any, ...]) -> None:
         _rowid, conversation_id, message_id, vote, topic, municipality, _tenant, at = row
@@ -166,6 +179,7 @@ class Consumer:
             rows = await asyncio.to_thread(
                 read_rows, self.config.events_db,
                 "SELECT id, data FROM events WHERE id > ? ORDER BY id LIMIT ?", after, BATCH)
+            states: dict[str, ConversationState] = {}
             for row_id, data in rows:
                 try:
                     event = json.loads(data)
@@ -173,7 +187,8 @@ class Consumer:
                     logger.warning("insights: events row %s is not JSON; skipped", row_id)
                     continue
                 if isinstance(event, dict):
-                    await self.process(tx, event)
+                    await self.process(tx, event, states)
+            await self.save_states(tx, states)
             if rows:
                 await store.set_position(tx, EVENTS_SOURCE, int(rows[-1][0]))
         if rows:
@@ -218,8 +233,10 @@ class Consumer:
                 events.append(event)
         if events:
             async with self.db.transaction() as tx:
+                states: dict[str, ConversationState] = {}
                 for event in events:
-                    await self.process(tx, event)
+                    await self.process(tx, event, states)
+                await self.save_states(tx, states)
 
     async def close_stale_turns(self, now: float | None = None) -> None:
         now = self.clock() if now is None else now
