@@ -188,6 +188,38 @@ def test_a_conversation_goes_on_when_a_rasa_replica_is_killed(stack: Stack) -> N
     assert stack.failed() is None  # Rasa still runs (one replica): make run would go on
 
 
+# What an owner types for a terrace application (a title in a tuple: the button so named).
+TERRACE = ["kan ik een terrasvergunning aanvragen in Gent", ("Aanvraag starten",), "Café De Hoek",
+           "Korenmarkt 1, 9000 Gent", "van 1 mei tot 30 september 2027", "20 m2", "liever niet",
+           "Jan Peeters", "0202.239.951", "jan.peeters@voorbeeld.be", "0470 12 34 56",
+           ("Ja, indienen",)]
+
+
+def test_a_dossier_and_a_call_back_leave_no_sqlite_file(stack: Stack) -> None:
+    """Production keeps every piece of state on the servers: after an application and a
+    call-back request through the proxy, the state directory holds no SQLite file."""
+    sender = "replicas-file-" + secrets.token_hex(4)
+    replies: list[dict[str, Any]] = []
+    for step in TERRACE:
+        if isinstance(step, tuple):
+            offered = {b["title"]: b["payload"] for m in replies for b in m.get("buttons") or []}
+            assert step[0] in offered, replies
+            replies = say(stack, sender, offered[step[0]])
+        else:
+            replies = say(stack, sender, step)
+    dossier = next(m["custom"]["dossier"] for m in replies if m["custom"].get("dossier"))
+    assert dossier["reference"]
+    caller = "replicas-call-" + secrets.token_hex(4)
+    say(stack, caller, "kan iemand mij terugbellen")
+    handoff = say(stack, caller, "Aalst")[-1]["custom"]["handoff"]
+    assert handoff["reference"]
+    say(stack, caller, "0470 12 34 56")
+    state = stack.plan.config.state_dir
+    files = sorted(str(p.relative_to(state)) for p in state.rglob("*")
+                   if p.is_file() and (".sqlite" in p.name or p.suffix == ".db"))
+    assert files == [], f"state on disk in the production profile: {files}"
+
+
 def test_the_stack_stops_and_frees_every_port(plan: StackPlan, stack: Stack) -> None:
     ports = {plan.config.ports.of(name) for name in ("dossiers", "actions", "rasa", "web")}
     ports |= {service.port for service in plan.services}
