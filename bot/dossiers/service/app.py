@@ -22,11 +22,10 @@ from bot.dossiers.references import new_reference
 from bot.dossiers.service.auth import (
     ACTING_ID,
     MIN_TOKEN_LENGTH,
-    BadActingHeaders,
     Officer,
     OfficerDirectory,
-    acting_officer,
     bearer_token,
+    requesting_officer,
     token_matches,
 )
 from bot.dossiers.service.desk import (
@@ -89,16 +88,7 @@ class _Handlers:
         self.limiter = limiter
 
     def _officer(self, request: web.Request) -> Officer:
-        officer = self.officers.find(bearer_token(request))
-        if officer is None:
-            raise web.HTTPUnauthorized(text='{"error": "unauthorized"}',
-                                       content_type="application/json",
-                                       headers={"WWW-Authenticate": "Bearer"})
-        try:
-            return acting_officer(request, officer)
-        except (BadActingHeaders, UnicodeDecodeError) as exc:
-            raise web.HTTPBadRequest(text='{"error": "invalid_acting_headers"}',
-                                     content_type="application/json") from exc
+        return requesting_officer(request, self.officers)
 
     async def health(self, request: web.Request) -> web.Response:
         try:

@@ -124,3 +124,18 @@ def bearer_token(request: web.Request) -> str | None:
 def token_matches(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode("utf-8"),
                                                      expected.encode("utf-8"))
+
+
+def requesting_officer(request: web.Request, officers: OfficerDirectory) -> Officer:
+    """The officer a request acts for (bearer token, then the acting-officer headers), or the
+    JSON 401/400 the dossier API answers with."""
+    officer = officers.find(bearer_token(request))
+    if officer is None:
+        raise web.HTTPUnauthorized(text='{"error": "unauthorized"}',
+                                   content_type="application/json",
+                                   headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return acting_officer(request, officer)
+    except (BadActingHeaders, UnicodeDecodeError) as exc:
+        raise web.HTTPBadRequest(text='{"error": "invalid_acting_headers"}',
+                                 content_type="application/json") from exc

@@ -14,11 +14,10 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from bot.dossiers.service.auth import (
-    BadActingHeaders,
     Officer,
     OfficerDirectory,
-    acting_officer,
     bearer_token,
+    requesting_officer,
     token_matches,
 )
 from bot.dossiers.service.document_desk import (
@@ -75,16 +74,7 @@ class DocumentHandlers:
         return conversation
 
     def _officer(self, request: web.Request) -> Officer:
-        officer = self.officers.find(bearer_token(request))
-        if officer is None:
-            raise web.HTTPUnauthorized(text='{"error": "unauthorized"}',
-                                       content_type="application/json",
-                                       headers={"WWW-Authenticate": "Bearer"})
-        try:
-            return acting_officer(request, officer)
-        except (BadActingHeaders, UnicodeDecodeError) as exc:
-            raise web.HTTPBadRequest(text='{"error": "invalid_acting_headers"}',
-                                     content_type="application/json") from exc
+        return requesting_officer(request, self.officers)
 
     @staticmethod
     async def _json(request: web.Request) -> dict[str, Any]:
