@@ -92,7 +92,7 @@ async def test_rabbitmq_event_broker_publishes_events(endpoints):
     queue = await channel.declare_queue(queue_name, durable=True)
     await queue.purge()
     broker = await EventBroker.create(endpoints.event_broker)
-    assert broker is not None and type(broker).__name__ == "PikaEventBroker"
+    assert broker is not None and type(broker).__name__ == "ReliablePikaEventBroker"
     marker = "ci-" + secrets.token_hex(6)
     broker.publish({"event": "user", "sender_id": marker, "text": "hallo"})
     body = None
