@@ -26,20 +26,12 @@ from actions.dossier_forms import REQUESTED, SafeFormValidation
 from actions.services import services
 from bot.contract import build_contract, contract_from_slots
 from bot.dossiers.client.api import DossierError, NotFound
-from bot.dossiers.intake.form_flow import (
-    Message,
-    invalid_reply,
-    steps_aside,
-    wants_person,
-    wants_stop,
-)
+from bot.dossiers.intake import status_flow
+from bot.dossiers.intake.form_flow import Step
 from bot.dossiers.intake.forms import dossier_view
-from bot.dossiers.intake.words import IntakeWords, find_reference
-from bot.validators import ErrorCode, Valid, validate_email
+from bot.dossiers.intake.status_flow import EMAIL, REFERENCE
 
 FORM = "dossier_status_form"
-REFERENCE = "dossier_status_reference"
-EMAIL = "dossier_status_email"
 PENDING_KEY = "dossier_pending_key"
 STATUS_RESPONSES = {
     "received": "utter_dossier_status_received",
@@ -53,53 +45,20 @@ UNKNOWN_STATUS = "utter_dossier_status_unknown"
 OFFICER_NOTE = "utter_dossier_status_officer_note"
 
 
-def reference_in(message: Message) -> str | None:
-    return find_reference(str(message.entities.get("reference") or "")) or \
-        find_reference(message.text)
-
-
-def email_in(text: str) -> str | None:
-    for word in text.replace(",", " ").split():
-        result = validate_email(word.strip(".;:!?()<>"))
-        if isinstance(result, Valid):
-            return result.value
-    return None
-
-
-def _ask(slot: str | None, values: dict[str, Any]) -> list[EventType]:
-    events: list[EventType] = [SlotSet(name, value) for name, value in values.items()]
-    if slot is not None and slot not in values:
-        events.append(SlotSet(slot, None))
-    return [*events, SlotSet(REQUESTED, slot)]
-
-
-def _next(values: dict[str, Any]) -> str | None:
-    return next((slot for slot in (REFERENCE, EMAIL) if values.get(slot) is None), None)
-
-
-def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, message: Message,
-            words: IntakeWords) -> list[EventType]:
-    requested = tracker.get_slot(REQUESTED)
-    if wants_stop(message, words, optional=False) or wants_person(message, words):
-        return [SlotSet(REFERENCE, None), SlotSet(EMAIL, None), SlotSet(REQUESTED, None)]
-    if requested not in (REFERENCE, EMAIL):
-        return _ask(_next(dict(tracker.slots)), {})
-    if requested == REFERENCE:
-        reference = reference_in(message)
-        if reference:
-            return _ask(_next({EMAIL: tracker.get_slot(EMAIL), REFERENCE: reference}),
-                        {REFERENCE: reference})
-        code: ErrorCode = "reference_format"
-    else:
-        email = validate_email(message.text)
-        if isinstance(email, Valid):
-            return _ask(None, {EMAIL: email.value})
-        code = email.code
-    if steps_aside(message, words):
+def step_events(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
+    """The decision of bot/dossiers/intake/status_flow.py as Rasa events. No events at all
+    reject the form for this message (a question in between: Rasa answers it, then asks again);
+    a slot that changes tells Rasa the message was for the form."""
+    if step.reject:
         return []
-    response, variables = invalid_reply(code)
-    dispatcher.utter_message(response=response, **variables)
-    return _ask(requested, {})
+    for response, variables in step.replies:
+        dispatcher.utter_message(response=response, **variables)
+    events: list[EventType] = [SlotSet(name, value) for name, value in step.slots.items()]
+    if step.stop:
+        return [*events, SlotSet(REQUESTED, None)]
+    if step.requested is not None and step.requested not in step.slots:
+        events.append(SlotSet(step.requested, None))
+    return [*events, SlotSet(REQUESTED, step.requested)]
 
 
 class ValidateDossierStatusForm(SafeFormValidation):
@@ -109,25 +68,17 @@ class ValidateDossierStatusForm(SafeFormValidation):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        message = message_from(tracker)
+        message, values = message_from(tracker), dict(tracker.slots)
         if activated_now(tracker, FORM):
-            return self._activate(tracker, message)
-        if not fresh_answer(tracker, FORM):
-            return _ask(_next(dict(tracker.slots)), {})
-        return _answer(dispatcher, tracker, message, intake())
-
-    @staticmethod
-    def _activate(tracker: Tracker, message: Message) -> list[EventType]:
-        """Take what the question already contains; a submission waiting in the outbox is
-        reported at once, without asking anything."""
-        reference = reference_in(message)
-        if reference is None and tracker.get_slot(PENDING_KEY):
-            return [SlotSet(REFERENCE, None), SlotSet(EMAIL, None), SlotSet(REQUESTED, None)]
-        own = tracker.get_slot("dossier")
-        if reference is None and isinstance(own, dict) and own.get("reference"):
-            reference = str(own["reference"])
-        values = {REFERENCE: reference, EMAIL: email_in(message.text)}
-        return _ask(_next(values), values)
+            own = tracker.get_slot("dossier")
+            own_reference = own.get("reference") if isinstance(own, dict) else None
+            step = status_flow.opening(message, str(own_reference) if own_reference else None,
+                                       bool(tracker.get_slot(PENDING_KEY)))
+        elif not fresh_answer(tracker, FORM):
+            step = Step(requested=status_flow.next_question(values))
+        else:
+            step = status_flow.answer(tracker.get_slot(REQUESTED), values, message, intake())
+        return step_events(dispatcher, step)
 
 
 class ActionDossierStatus(SafeAction):

@@ -1,21 +1,27 @@
-"""The phone number or e-mail address for a call-back request (handoff_contact_form)."""
+"""The phone number or e-mail address for a call-back request (handoff_contact_form). What a
+message means is decided in bot/handoff/contact_form.py; this module only speaks and sets slots.
+
+A question in between is rejected explicitly (`ActionExecutionRejected`): the slot's mapping
+takes every text, so an empty answer would not reject the form by itself."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
-from actions.counter_view import contact_lines
+from actions.counter_view import contact_lines, opening_line
+from actions.dossier_common import intake, message_from
 from actions.services import services
 from bot.contract import contract_from_slots
+from bot.handoff import contact_form
 from bot.handoff.client import HandoffUnavailable
-from bot.handoff.contact import parse_contact
+from bot.handoff.contact_form import SLOT
 
-SLOT = "handoff_contact"
+FORM = "handoff_contact_form"
 SAVED = {"phone": "utter_handoff_contact_saved_phone", "email": "utter_handoff_contact_saved_email"}
 # (with the counter's contact lines, without them)
 FAILED = ("utter_handoff_contact_failed", "utter_handoff_contact_failed_no_contact")
@@ -44,21 +50,37 @@ def counter_texts(handoff: dict[str, Any], responses: tuple[str, str]) -> dict[s
             "contact_details": details, "reference": handoff.get("reference")}
 
 
+def callback_variables(handoff: dict[str, Any]) -> dict[str, Any]:
+    """The variables of `utter_handoff_callback`: the counter, its opening hours, the reference."""
+    counter = counter_for(handoff)
+    return {"counter_name": counter.name if counter is not None else handoff.get("counter"),
+            "opening_line": opening_line(counter) if counter is not None else "",
+            "reference": handoff.get("reference")}
+
+
+def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    dispatcher.utter_message(**counter_texts(open_handoff(tracker), DECLINED),
+                             json_message=contract_from_slots(tracker.slots))
+
+
 class ValidateHandoffContactForm(SafeAction):
     def name(self) -> str:
-        return "validate_handoff_contact_form"
+        return f"validate_{FORM}"
 
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        value = tracker.slots_to_validate().get(SLOT)
-        if value is None:
-            return []
-        contact = parse_contact(str(value))
-        if contact is None:
-            dispatcher.utter_message(response="utter_handoff_contact_invalid")
-            return [SlotSet(SLOT, None)]
-        return [SlotSet(SLOT, contact.value)]
+        if tracker.slots_to_validate().get(SLOT) is None:
+            return []  # back after a question in between, or "nee" (the rule declines)
+        step = contact_form.answer(message_from(tracker), intake())
+        if step.reject:
+            return [SlotSet(SLOT, None), ActionExecutionRejected(FORM)]
+        if step.replies:
+            # every reply may name the counter and the reference (the call-back message does)
+            known = callback_variables(open_handoff(tracker))
+            for response, variables in step.replies:
+                dispatcher.utter_message(response=response, **{**known, **variables})
+        return [SlotSet(SLOT, step.slots.get(SLOT))]
 
 
 class ActionHandoffContactSubmit(SafeAction):
@@ -68,6 +90,9 @@ class ActionHandoffContactSubmit(SafeAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if contact_form.declined(tracker.get_slot(SLOT)):
+            say_declined(dispatcher, tracker)
+            return [SlotSet(SLOT, None)]
         handoff = open_handoff(tracker)
         contract = contract_from_slots(tracker.slots)
         try:
@@ -92,6 +117,5 @@ class ActionHandoffContactDeclined(SafeAction):
     async def perform(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(**counter_texts(open_handoff(tracker), DECLINED),
-                                 json_message=contract_from_slots(tracker.slots))
+        say_declined(dispatcher, tracker)
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(SLOT, None)]

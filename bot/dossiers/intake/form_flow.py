@@ -9,7 +9,7 @@ question, after which the form asks its question again. Responses are named, nev
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +27,7 @@ from bot.dossiers.intake.forms import (
 from bot.dossiers.intake.words import (
     IntakeWords,
     asks_for_person,
+    field_label,
     looks_like_question,
     mentioned_field,
     parse_count,
@@ -141,13 +142,21 @@ def wants_stop(message: Message, words: IntakeWords, optional: bool) -> bool:
     return not optional and phrase_is(message.text, "soft_stop", words)
 
 
-def _skips(message: Message, words: IntakeWords) -> bool:
+def skips(message: Message, words: IntakeWords) -> bool:
+    """"nee", "liever niet", "overslaan", "laat maar": no answer to an optional question."""
     return (message.said("deny") or phrase_is(message.text, "skip", words)
             or phrase_is(message.text, "soft_stop", words))
 
 
-def _yes(message: Message, words: IntakeWords) -> bool:
+def says_yes(message: Message, words: IntakeWords) -> bool:
     return message.said("affirm") or phrase_is(message.text, "yes", words)
+
+
+def asks_something_else(message: Message, words: IntakeWords) -> bool:
+    """Not an answer that failed, but a question about something else (a topic): a confident
+    `ask_*` intent or a message that steps aside."""
+    sure_question = message.confidence >= SURE and (message.intent or "").startswith("ask_")
+    return sure_question or steps_aside(message, words)
 
 
 def _no(message: Message, words: IntakeWords) -> bool:
@@ -204,7 +213,7 @@ def _confirm(ctx: Context, message: Message) -> Step:
     slot = _field_named(ctx, message, None)
     if slot is not None and not phrase_is(message.text, "yes", ctx.words):
         return _reopen(ctx, slot, message)
-    if _yes(message, ctx.words):
+    if says_yes(message, ctx.words):
         # The idempotency key is fixed before any network call: a retry never duplicates.
         key = ctx.values.get(SUBMISSION_KEY) or uuid.uuid4().hex
         return Step({CONFIRM: True, SUBMISSION_KEY: key}, requested=None)
@@ -219,7 +228,7 @@ def _edit(ctx: Context, message: Message) -> Step:
     slot = _field_named(ctx, message, None)
     if slot is not None:
         return _reopen(ctx, slot, message)
-    if _yes(message, ctx.words) or _no(message, ctx.words):
+    if says_yes(message, ctx.words) or _no(message, ctx.words):
         return Step(requested=CONFIRM)
     if steps_aside(message, ctx.words):
         return Step(reject=True)
@@ -249,20 +258,27 @@ def _municipality(ctx: Context, message: Message) -> Step:
     return Step(replies=[invalid_reply("municipality_unknown")], requested="dossier_nis")
 
 
-def _back(ctx: Context, requested: str | None) -> Step:
-    """"terug": the question before the open one again, with the answer given there."""
-    fields = ctx.spec.fields
+def back_step(fields: Sequence[str], requested: str | None, values: Mapping[str, Any],
+              label: Callable[[str], str], describe: Callable[[str, Any], str]) -> Step:
+    """"terug" in any form: the question before the open one again, with the answer given
+    there; at the first question, that there is none before it, and the same question again."""
     before = fields[:fields.index(requested)] if requested in fields else fields
-    answered = [slot for slot in before if ctx.values.get(slot) is not None]
+    answered = [slot for slot in before if values.get(slot) is not None]
     if not answered:
         return Step(replies=[("utter_dossier_back_first", {})], requested=requested)
     slot = answered[-1]
-    label = (ctx.words.fields.get(slot) or {}).get("label", slot)
-    own = ((ctx.words.types.get(ctx.spec.dossier_type) or {}).get("labels") or {}).get(slot)
-    shown = ctx.describe(slot, ctx.values.get(slot))
-    step = Step({slot: None, CONFIRM: None},
-                [("utter_dossier_back", {"label": own or label, "value": shown})])
+    shown = describe(slot, values.get(slot))
+    step = Step({slot: None}, [("utter_dossier_back", {"label": label(slot), "value": shown})])
     step.requested = slot
+    return step
+
+
+def _back(ctx: Context, requested: str | None) -> Step:
+    step = back_step(ctx.spec.fields, requested, ctx.values,
+                     lambda slot: field_label(ctx.words, slot, ctx.spec.dossier_type),
+                     ctx.describe)
+    if step.slots:  # an earlier answer is open again: the summary is confirmed anew
+        step.slots[CONFIRM] = None
     return step
 
 
@@ -282,7 +298,7 @@ def answer(ctx: Context, requested: str | None, message: Message) -> Step:
     correction = _correction(ctx, message, requested)
     if correction is not None:
         return correction
-    if optional and _skips(message, ctx.words):
+    if optional and skips(message, ctx.words):
         return _continue(ctx, {requested: SKIPPED})
     if optional and phrase_is(message.text, "yes", ctx.words):
         # "ja" to "wil je nog iets meegeven?": they want to, so ask for it, not for a yes.
@@ -301,10 +317,9 @@ def answer(ctx: Context, requested: str | None, message: Message) -> Step:
             aside = kind in FREE_TEXT_KINDS and steps_aside(message, ctx.words)
         if aside:
             return Step(reject=True)
-        if kind in FREE_TEXT_KINDS and (_yes(message, ctx.words) or _no(message, ctx.words)):
+        if kind in FREE_TEXT_KINDS and (says_yes(message, ctx.words) or _no(message, ctx.words)):
             return Step(replies=[("utter_dossier_value_missing", {})], requested=requested)
         return _continue(ctx, {requested: result.value})
-    sure_question = message.confidence >= SURE and (message.intent or "").startswith("ask_")
-    if sure_question or steps_aside(message, ctx.words):
+    if asks_something_else(message, ctx.words):
         return Step(reject=True)
     return Step(replies=[invalid_reply(result.code)], requested=requested)

@@ -120,6 +120,12 @@ def asks_for_person(text: str, words: IntakeWords) -> bool:
     return any(pattern.search(text or "") for pattern in words.person_patterns)
 
 
+def field_label(words: IntakeWords, slot: str, dossier_type: str | None = None) -> str:
+    """What a field is called to the owner: the dossier type's own label, else the field's."""
+    own = ((words.types.get(dossier_type or "") or {}).get("labels") or {}).get(slot)
+    return str(own or (words.fields.get(slot) or {}).get("label") or slot)
+
+
 def wants_back(text: str, words: IntakeWords) -> bool:
     """"terug", "vorige vraag", "nee wacht, dat was fout": back to the previous question."""
     value = " ".join(re.sub(r"[^\w\s'-]", " ", normalise(text)).split())
