@@ -27,6 +27,7 @@ from bot.dossiers.client.api import DossierClient, DossierError, Invalid, NotFou
 from bot.dossiers.client.owner_documents import grant_conversation, send_answer
 from bot.dossiers.intake.form_flow import wants_person, wants_stop
 from bot.dossiers.models import IN_PROGRESS, NEEDS_INFO, RECEIVED
+from bot.dossiers.requested_documents import Channel, RequestedDocuments, load_requested_documents
 
 DOCUMENT_SLOT = "dossier_document_reference"  # read by the web app's upload (bot/web/documents.py)
 ANSWER_REFERENCE = "dossier_answer_reference"
@@ -34,6 +35,35 @@ ANSWER_TEXT = "dossier_answer_text"
 ANSWER_FORM = "dossier_answer_form"
 MIN_ANSWER, MAX_ANSWER = 2, 2000
 OPEN_STATUSES = frozenset({RECEIVED, IN_PROGRESS, NEEDS_INFO})  # the service's too
+FILE_CHANNELS = frozenset({"telegram", "twilio_whatsapp"})  # a sent photo or PDF is taken
+NO_FILE_CHANNELS = frozenset({"teams"})  # an outgoing webhook cannot fetch attachments
+
+
+def requested_documents() -> RequestedDocuments:
+    return load_requested_documents(services().settings.content_dir / "requested_documents.yml")
+
+
+def channel_kind(tracker: Tracker) -> Channel:
+    """How the owner adds a document on the channel of their last message."""
+    channel = tracker.get_latest_input_channel()
+    if channel in FILE_CHANNELS:
+        return "messaging"
+    return "no_files" if channel in NO_FILE_CHANNELS else "web"
+
+
+def offer_after_submission(dispatcher: CollectingDispatcher, tracker: Tracker,
+                           dossier_type: str, reference: str,
+                           contract: dict[str, Any]) -> list[EventType]:
+    """Right after a submission: the documents the type asks for and how to add them. The
+    conversation that submitted the dossier may add documents to it (the service checks)."""
+    requested = requested_documents()
+    channel = channel_kind(tracker)
+    text = requested.message(dossier_type, reference, channel)
+    if text is not None:
+        buttons = [{"title": requested.texts["button"], "payload": "/add_dossier_document"}] \
+            if channel == "web" else []
+        dispatcher.utter_message(text=text, buttons=buttons, json_message=contract)
+    return [SlotSet(DOCUMENT_SLOT, reference)]
 
 
 async def after_status(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -81,8 +111,15 @@ class ActionDossierDocumentOffer(SafeAction):
             dispatcher.utter_message(response="utter_dossier_document_no_dossier",
                                      json_message=contract)
             return []
-        dispatcher.utter_message(response="utter_dossier_document_offer", reference=reference,
-                                 json_message=contract)
+        channel = channel_kind(tracker)
+        if channel == "web":
+            dispatcher.utter_message(response="utter_dossier_document_offer",
+                                     reference=reference, json_message=contract)
+        else:
+            key = "send_here" if channel == "messaging" else "no_files_here"
+            dispatcher.utter_message(
+                text=requested_documents().texts[key].replace("{reference}", reference),
+                json_message=contract)
         return [SlotSet(DOCUMENT_SLOT, reference)]
 
 

@@ -27,6 +27,7 @@ from actions.dossier_common import (
     type_info,
     type_title,
 )
+from actions.dossier_documents import offer_after_submission
 from actions.services import services
 from bot.contract import build_contract, contract_from_slots
 from bot.dossiers.client.api import Invalid
@@ -112,5 +113,7 @@ class ActionFinishDossier(SafeAction):
         dispatcher.utter_message(response="utter_dossier_submitted", type_title=title,
                                  counter_name=counter.name, reference=dossier["reference"],
                                  buttons=[status_button], json_message=contract(dossier))
+        documents = offer_after_submission(dispatcher, tracker, spec.dossier_type,
+                                           str(dossier["reference"]), contract(dossier))
         return [*clear_form_events(), *context, SlotSet("dossier", dossier),
-                SlotSet(PENDING_KEY, None)]
+                SlotSet(PENDING_KEY, None), *documents]

@@ -6,8 +6,10 @@ sandboxing policy, so a document cannot run as a page of the console."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -16,9 +18,12 @@ from aiohttp import web
 from bot.backoffice.client import DeskNotFound, DeskRejected, DeskUnavailable
 from bot.backoffice.render import Safe, join, render, texts
 from bot.backoffice.state import BACKOFFICE_KEY
+from bot.catalog import ContentError
+from bot.dossiers.requested_documents import RequestedDocument, load_requested_documents
 from bot.handoff.web.auth import require_session
 from bot.handoff.web.services import fill, services
 
+logger = logging.getLogger(__name__)
 SAFE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 ATTACHMENT_ROUTE = r"{attachment:[A-Za-z0-9_-]{8,40}}"
 _NAME = re.compile(r"[^A-Za-z0-9 ._()-]+")
@@ -82,3 +87,42 @@ async def download(request: web.Request) -> web.Response:
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Cache-Control": "no-store"})
+
+
+def requested_for(content_dir: Path, dossier_type: str) -> tuple[RequestedDocument, ...]:
+    try:
+        return load_requested_documents(content_dir / "requested_documents.yml") \
+            .for_type(dossier_type)
+    except ContentError as error:  # the page still shows everything else
+        logger.error("requested documents: %s", error)
+        return ()
+
+
+def requested_list(words: Mapping[str, str], requested: Sequence[RequestedDocument],
+                   attachments: Sequence[Mapping[str, Any]] | None) -> Safe:
+    """What the dossier type asks for, required ones first, and what is still missing. Uploads
+    do not say which requested document they are, so once documents arrived the officer checks
+    them; with none, every required document is marked missing. None: the list is unknown."""
+    if not requested:
+        return render("empty.html", text=words["requested_none"])
+    if attachments is None:
+        return render("empty.html", text=words["service_unavailable"])
+    received, required = len(attachments), sum(1 for d in requested if d.required)
+    items = []
+    for document in requested:
+        state = "check" if received else ("missing" if document.required else "absent")
+        items.append(render(
+            "requested_item.html", label=document.label, hint=document.hint, state=state,
+            need=words["requested_required" if document.required else "requested_optional"],
+            state_text=words[f"requested_{state}"]))
+    if not required:
+        summary = words["requested_summary_optional"]
+    elif not received:
+        summary = words["requested_summary_none_one"] if required == 1 else \
+            fill(words["requested_summary_none"], missing=required)
+    elif received < required:
+        summary = fill(words["requested_summary_short"], received=received, required=required)
+    else:
+        summary = words["requested_summary_check_one"] if received == 1 else \
+            fill(words["requested_summary_check"], received=received)
+    return render("requested_list.html", summary=summary, items=join(items))

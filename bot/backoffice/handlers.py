@@ -219,6 +219,9 @@ async def dossier_page(request: web.Request) -> web.Response:
                                               (extra or {}).get("attachments") or [],
                                               views.local_time)
         if extra is not None else render("empty.html", text=words["service_unavailable"]),
+        requested=documents.requested_list(
+            words, documents.requested_for(bo.config.content_dir, str(dossier.get("type"))),
+            None if extra is None else (extra.get("attachments") or [])),
         owner_mails=views.owner_mails(words, dossier.get("owner_mails") or []),
         notes=views.notes(words, dossier.get("internal_notes") or []), csrf=csrf)
     return _page(request, session, fill(words["detail_title"], reference=reference), content)

@@ -518,7 +518,7 @@ async def test_service_down_keeps_the_submission_and_it_arrives_exactly_once(ser
     assert await backend.outbox.pending_count() == 0
     # The owner retries anyway (double click, impatience): still one dossier.
     messages, _ = await run(ActionFinishDossier(), tracker)
-    assert responses(messages) == ["utter_dossier_submitted"]
+    assert responses(messages) == ["utter_dossier_submitted", None]  # + the documents asked
     stored = await harness.dossiers("gent")
     assert len(stored) == 1
     assert messages[0]["reference"] == stored[0].reference
@@ -614,7 +614,7 @@ async def test_general_question_is_submitted_when_the_service_knows_the_type(tmp
                  "dossier_phone": "", "dossier_confirmed": True,
                  "dossier_submission_key": "key-" + "b" * 20}
         messages, _ = await run(ActionFinishDossier(), make_tracker("ja", "affirm", slots=slots))
-        assert responses(messages) == ["utter_dossier_submitted"]
+        assert responses(messages) == ["utter_dossier_submitted"]  # a question: no documents
         assert messages[0]["custom"]["dossier"]["counter"] == "aalst"
     finally:
         await backend.close()
