@@ -3,7 +3,7 @@ action server; the launcher's isolated plan), asserting what the owner would not
 question is kept across a clarification, a terrace message gives the terrace for that place
 and its details reach the dossier form, a follow-up stays on the topic, a request for a person
 leaves the status check, optional questions understand words, "terug" goes back one question
-and "annuleren" cancels."""
+(also in the status check) and "annuleren" cancels."""
 
 from __future__ import annotations
 
@@ -128,6 +128,18 @@ def test_asking_for_a_person_in_the_status_check_is_a_hand_over(rasa_url):
         owner.says("Aalst")
     assert owner.contract.get("handoff"), owner.replies
     assert owner.contract.get("counter") == "aalst"
+
+
+def test_back_in_the_status_check_shows_the_reference_and_stop_lets_go(rasa_url):
+    owner = Owner(rasa_url)
+    owner.says("ik wil de status van mijn aanvraag weten")
+    owner.says("OVL-2026-K7M4QX")
+    assert "e-mailadres" in owner.text
+    owner.says("terug")
+    assert "Referentie: OVL-2026-K7M4QX" in owner.text, owner.replies
+    assert "Wat is de referentie van je dossier?" in owner.text
+    owner.says("liever niet")
+    assert "dan zoek ik niets op" in owner.text and "geen geldig" not in owner.text
 
 
 def start_terrace_with_answers(owner: Owner) -> None:

@@ -1,5 +1,6 @@
-"""Hand-off end to end over REST and socket.io: call-back when nobody is online, live queue,
-officer replies reaching the owner, and the bot answering again after the hand-back.
+"""Hand-off end to end over REST and socket.io: call-back when nobody is online (its question
+answered with "terug", "ja", a request for a person, a topic question, "liever niet"), live
+queue, officer replies reaching the owner, and the bot answering again after the hand-back.
 Officer actions go through the console's HTTP interface, like a browser would."""
 
 from __future__ import annotations
@@ -77,6 +78,24 @@ def owner_updates(stack: Stack, sender: str, token: str) -> list[dict[str, Any]]
 
 def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_the_call_back_question_lets_the_owner_out_as_at_a_counter(stack: Stack) -> None:
+    # Before any officer logs in (the next tests do): nobody online, so a call-back.
+    sender = "e2e-" + secrets.token_hex(6)
+    say(stack, sender, "kan iemand mij terugbellen")
+    handoff = say(stack, sender, "Aalst")[-1]["custom"]["handoff"]
+    assert handoff["status"] == "callback"
+    back = texts(say(stack, sender, "terug"))
+    assert "eerste vraag" in back and "telefoonnummer of e-mailadres" in back
+    yes = texts(say(stack, sender, "ja"))
+    assert "Typ het maar" in yes and "herken ik niet" not in yes
+    person = texts(say(stack, sender, "ik wil iemand spreken"))
+    assert handoff["reference"] in person and "telefoonnummer of e-mailadres" in person
+    topic = texts(say(stack, sender, "wat kost een terrasvergunning?"))
+    assert "herken ik niet" not in topic and "telefoonnummer of e-mailadres" in topic
+    declined = texts(say(stack, sender, "liever niet"))
+    assert "Geen probleem" in declined and handoff["reference"] in declined
 
 
 def test_nobody_online_gives_a_callback_with_reference_and_contact(stack: Stack) -> None:
