@@ -7,6 +7,9 @@ missing signature is refused with 401; a wrong one, an activity older than `max_
 anything. Teams expects the answer in the HTTP response (within 5 seconds), so the output
 channel collects the turn and formats it as one reply activity; buttons become a numbered list.
 An outgoing webhook cannot send later, so there is no push (no live hand-off in Teams).
+Nor can it fetch a file the owner attaches (that needs a Bot Framework registration): a message
+with a file gets the Dutch text saying so (content/dossier_documents.yml) and does not reach
+the bot.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.choices import as_numbered_text, buttons_of
+from connectors.documents import ChannelDocuments
 from connectors.messaging import officer_text, run_turn
 from connectors.replay_cache import replay_cache_from_env
 from connectors.webhook_security import is_stale, teams_signature_valid
@@ -41,6 +45,14 @@ def parse_timestamp(value: Any) -> float | None:
     zone = "+00:00" if match.group(3) == "Z" else match.group(3)
     fraction = "." + (match.group(2) or ".0")[1:7].ljust(6, "0")  # Python 3.10 wants 6 digits
     return datetime.fromisoformat(match.group(1) + fraction + zone).timestamp()
+
+
+def has_file(activity: Mapping[str, Any]) -> bool:
+    """Whether the owner attached a file or an image (Teams' own text/html copy aside)."""
+    attachments = activity.get("attachments")
+    return isinstance(attachments, list) and any(
+        isinstance(item, Mapping) and item.get("contentType") != "text/html"
+        for item in attachments)
 
 
 def sender_of(activity: Mapping[str, Any]) -> str | None:
@@ -90,11 +102,13 @@ class TeamsWebhookInput(InputChannel):
         return cls(str(credentials.get("security_token") or ""),
                    float(credentials.get("max_age_seconds") or 300))
 
-    def __init__(self, security_token: str, max_age_seconds: float = 300) -> None:
+    def __init__(self, security_token: str, max_age_seconds: float = 300,
+                 documents: ChannelDocuments | None = None) -> None:
         if not security_token:
             raise ValueError("teams: security_token is required")
         self.security_token = security_token
         self.max_age_seconds = max_age_seconds
+        self.documents = documents or ChannelDocuments.from_env()
         self.replays = replay_cache_from_env("teams")
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -134,7 +148,9 @@ class TeamsWebhookInput(InputChannel):
             text = _MENTION.sub(" ", activity.get("text") or "") \
                 if isinstance(activity.get("text"), str) else ""
             reply = TeamsReply()
-            if sender is not None and activity.get("type") == "message" and text.strip():
+            if sender is not None and activity.get("type") == "message" and has_file(activity):
+                await reply.send_text_message(sender, self.documents.text("files_not_supported"))
+            elif sender is not None and activity.get("type") == "message" and text.strip():
                 agent = getattr(request.app.ctx, "agent", None)
                 for message in await run_turn(agent, on_new_message, self.name(), sender, text):
                     await reply.send_response(sender, message)

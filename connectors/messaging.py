@@ -1,7 +1,8 @@
 """What the messaging channels (Telegram, WhatsApp, Teams) share.
 
 * `ChannelHttpClient`: the one aiohttp client their output channels send with (timeouts, one
-  session per event loop, errors raised as `ChannelSendError`);
+  session per event loop, errors raised as `ChannelSendError`), also for downloading a file the
+  owner sent (at most `limit` bytes, `FileTooLarge` beyond);
 * `run_turn`: hands one owner message to the bot like the REST channel does (input cleaned,
   a numbered choice turned into its button's payload, payloads checked against the offered
   buttons, an apology when the bot produced nothing)
@@ -30,6 +31,14 @@ class ChannelSendError(Exception):
     """A messaging API did not accept a message (network error, timeout or HTTP error)."""
 
 
+class FileTooLarge(Exception):
+    """A file the owner sent is larger than we take (known before or while downloading)."""
+
+
+CHUNK = 64 * 1024
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
 class ChannelHttpClient:
     def __init__(self, timeout_seconds: float = 10.0) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
@@ -50,6 +59,29 @@ class ChannelHttpClient:
                     raise ChannelSendError(f"HTTP {response.status}")
                 return await response.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise ChannelSendError(type(error).__name__) from error
+
+    async def get_bytes(self, url: str, limit: int,
+                        auth: tuple[str, str] | None = None) -> bytes:
+        """The body of `url` (redirects followed), read in chunks and never more than `limit`
+        bytes, whatever Content-Length says."""
+        basic = aiohttp.BasicAuth(*auth) if auth else None
+        try:
+            async with self._current_session().get(url, auth=basic,
+                                                   timeout=DOWNLOAD_TIMEOUT) as response:
+                if response.status >= 300:
+                    raise ChannelSendError(f"HTTP {response.status}")
+                if (response.content_length or 0) > limit:
+                    raise FileTooLarge(url)
+                parts: list[bytes] = []
+                size = 0
+                async for chunk in response.content.iter_chunked(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise FileTooLarge(url)
+                    parts.append(chunk)
+                return b"".join(parts)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise ChannelSendError(type(error).__name__) from error
 
     async def close(self) -> None:

@@ -6,6 +6,11 @@ request URL behind a reverse proxy differs) and the POST parameters, another Twi
 a message id handled before (403). WhatsApp messages through Twilio have no buttons, so buttons
 become a numbered list and the owner's number is looked up again (connectors/choices.py).
 Replies are sent with Twilio's Messages API; the webhook answers with an empty TwiML response.
+
+A photo or PDF the owner sends (`NumMedia`, `MediaUrl0`) is not a message for the bot: it is
+downloaded from Twilio with the account's credentials (only from `media_url_prefix`, Twilio's
+API by default; at most 10 MB) and added to the dossier of this conversation
+(connectors/documents.py); a caption with it is not read.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -21,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.choices import as_numbered_text, buttons_of
+from connectors.documents import ChannelDocuments
 from connectors.messaging import ChannelHttpClient, ChannelSendError, officer_text, run_turn
 from connectors.replay_cache import replay_cache_from_env
 from connectors.webhook_security import tokens_match, twilio_signature_valid
@@ -31,6 +38,7 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 API = "https://api.twilio.com/2010-04-01"
 MAX_BODY_CHARS = 1500  # WhatsApp through Twilio takes 1600 characters per message
 SENDER_PREFIX = "wa-"
+MEDIA_URL_PREFIX = "https://api.twilio.com/"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 _PHONE = re.compile(r"whatsapp:\+(\d{6,15})")
 
@@ -49,6 +57,15 @@ def chunks(text: str, size: int = MAX_BODY_CHARS) -> list[str]:
         parts.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     return [*parts, text] if text else parts
+
+
+def signed_params(request: Request) -> dict[str, list[str]]:
+    """The POST parameters as Twilio signed them: with the empty ones (a photo without a
+    caption has `Body=`), which Sanic's `request.form` leaves out."""
+    try:
+        return parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return {}
 
 
 class TwilioWhatsAppOutput(OutputChannel):
@@ -91,7 +108,9 @@ class TwilioWhatsAppInput(InputChannel):
         return cls(values[0], values[1], values[2], values[3])
 
     def __init__(self, account_sid: str, auth_token: str, whatsapp_number: str,
-                 webhook_url: str, client: ChannelHttpClient | None = None) -> None:
+                 webhook_url: str, client: ChannelHttpClient | None = None,
+                 media_url_prefix: str = MEDIA_URL_PREFIX,
+                 documents: ChannelDocuments | None = None) -> None:
         if not all((account_sid, auth_token, whatsapp_number, webhook_url)):
             raise ValueError("twilio_whatsapp: account_sid, auth_token, whatsapp_number and "
                              "webhook_url are required")
@@ -100,7 +119,24 @@ class TwilioWhatsAppInput(InputChannel):
         self.whatsapp_number = whatsapp_number
         self.webhook_url = webhook_url
         self.client = client or ChannelHttpClient()
+        self.media_url_prefix = media_url_prefix
+        self.documents = documents or ChannelDocuments.from_env()
         self.replays = replay_cache_from_env("twilio_whatsapp")
+
+    def media_url(self, form: Any) -> str | None:
+        """The first file of the message, when it comes from Twilio."""
+        try:
+            count = int(form.get("NumMedia") or 0)
+        except ValueError:
+            return None
+        url = form.get("MediaUrl0") if count > 0 else None
+        if not isinstance(url, str) or not url.startswith(self.media_url_prefix):
+            return None
+        return url
+
+    async def fetch_media(self, url: str, limit: int) -> tuple[str, bytes]:
+        return "", await self.client.get_bytes(url, limit, auth=(self.account_sid,
+                                                                  self.auth_token))
 
     def get_output_channel(self) -> OutputChannel:
         return TwilioWhatsAppOutput(self.account_sid, self.auth_token, self.whatsapp_number,
@@ -110,7 +146,7 @@ class TwilioWhatsAppInput(InputChannel):
         signature = request.headers.get(SIGNATURE_HEADER)
         if signature is None:
             return response.json({"error": "unauthorized"}, status=401)
-        params = {name: list(values) for name, values in request.form.items()}
+        params = signed_params(request)
         if not twilio_signature_valid(self.auth_token, self.webhook_url, params, signature):
             return response.json({"error": "forbidden"}, status=403)
         if not tokens_match(request.form.get("AccountSid"), self.account_sid):
@@ -136,10 +172,20 @@ class TwilioWhatsAppInput(InputChannel):
                 return refusal
             phone = _PHONE.fullmatch(request.form.get("From") or "")
             text = request.form.get("Body")
-            if phone is not None and isinstance(text, str) and text.strip():
+            media = self.media_url(request.form)
+            agent = getattr(request.app.ctx, "agent", None)
+            output = self.get_output_channel()
+            if phone is not None and media is not None:
                 sender = SENDER_PREFIX + phone.group(1)
-                agent = getattr(request.app.ctx, "agent", None)
-                output = self.get_output_channel()
+
+                async def fetch(limit: int) -> tuple[str, bytes]:
+                    assert media is not None
+                    return await self.fetch_media(media, limit)
+
+                reply = await self.documents.take(agent, sender, fetch)
+                await output.send_response(sender, {"text": reply})
+            elif phone is not None and isinstance(text, str) and text.strip():
+                sender = SENDER_PREFIX + phone.group(1)
                 for message in await run_turn(agent, on_new_message, self.name(), sender, text):
                     await output.send_response(sender, message)
             return response.text(EMPTY_TWIML, content_type="text/xml")

@@ -17,16 +17,21 @@ conversation may add to it, checks the file and stores it; this module only stre
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import aiohttp
 from aiohttp import web
 
+from bot.dossiers.client.owner_upload import (
+    NAME_HEADER,
+    UploadTarget,
+    outcome_text,
+    send_document,
+)
 from bot.web.chat import RASA_KEY
 from bot.web.document_settings import DOCUMENT_SETTINGS_KEY, MAX_DOCUMENT_BYTES, DocumentSettings
 from bot.web.feedback_api import cors_headers
@@ -37,12 +42,9 @@ from bot.webcore.owner_session import session_id
 from bot.webcore.texts import load_texts
 
 REFERENCE_SLOT = "dossier_document_reference"
-NAME_HEADER = "X-Document-Name"
 CONVERSATION_HEADER = "X-Conversation-Id"
 CHUNK = 64 * 1024
 UPLOAD_SESSION_KEY = web.AppKey("document_http_session", aiohttp.ClientSession)
-REASONS = frozenset({"empty", "too_large", "unsupported_type", "damaged", "too_many_pixels",
-                     "pdf_active_content", "polyglot"})
 
 
 def offered_reference(events: list[dict[str, Any]]) -> str | None:
@@ -70,24 +72,8 @@ async def read_capped(request: web.Request, limit: int) -> bytes | None:
 
 def _answer(texts: Mapping[str, str], key: str, ok: bool = False, status: int = 200,
             **values: str) -> web.Response:
-    message = texts.get(key, texts.get("unavailable", ""))
-    for name, value in values.items():
-        message = message.replace("{" + name + "}", value)
-    return web.json_response({"ok": ok, "message": message}, status=status,
-                             headers={"Cache-Control": "no-store"})
-
-
-async def forward(settings: DocumentSettings, session: aiohttp.ClientSession, reference: str,
-                  conversation: str, name: str, data: bytes) -> tuple[int, dict[str, Any]]:
-    url = f"{settings.service_url}/api/dossiers/{quote(reference, safe='')}/documents"
-    headers = {"Authorization": f"Bearer {settings.service_token}",
-               "X-Conversation-Id": conversation, NAME_HEADER: quote(name),
-               "Content-Type": "application/octet-stream"}
-    async with session.post(url, data=data, headers=headers,
-                            timeout=aiohttp.ClientTimeout(total=settings.timeout_seconds)
-                            ) as response:
-        body = await response.json(content_type=None)
-        return response.status, body if isinstance(body, dict) else {}
+    return web.json_response({"ok": ok, "message": outcome_text(texts, key, **values)},
+                             status=status, headers={"Cache-Control": "no-store"})
 
 
 async def upload(request: web.Request) -> web.Response:
@@ -148,22 +134,12 @@ async def _forwarded(request: web.Request, conversation: str) -> web.Response:
         return _answer(texts, "unavailable", status=503)
     if reference is None:
         return _answer(texts, "no_dossier", status=409)
-    if not settings.service_token:
-        return _answer(texts, "unavailable", status=503)
-    try:
-        status, body = await forward(settings, request.app[UPLOAD_SESSION_KEY], reference,
-                                     conversation, name, data)
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        return _answer(texts, "unavailable", status=503)
-    if status == 201:
-        return _answer(texts, "added", ok=True, status=201, reference=reference,
-                       filename=str(body.get("filename") or ""))
-    reason = str(body.get("reason") or body.get("error") or "")
-    if reason in REASONS or reason in ("dossier_not_open", "too_many_documents"):
-        return _answer(texts, reason, status=422, reference=reference)
-    if status == 404:
-        return _answer(texts, "no_dossier", status=409)
-    return _answer(texts, "unavailable", status=503)
+    target = UploadTarget(settings.service_url, settings.service_token,
+                          settings.timeout_seconds)
+    outcome = await send_document(target, request.app[UPLOAD_SESSION_KEY], reference,
+                                  conversation, name, data)
+    return _answer(texts, outcome.key, ok=outcome.ok, status=outcome.status,
+                   reference=reference, filename=outcome.filename)
 
 
 async def _session(app: web.Application) -> AsyncIterator[None]:

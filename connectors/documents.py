@@ -1,0 +1,82 @@
+"""A photo or PDF the owner sends on Telegram or WhatsApp, taken as a document of their dossier.
+
+The dossier is the one the assistant offered documents for in this conversation (the slot
+`dossier_document_reference`, set by the action server after the owner submitted the dossier
+here or passed the e-mail check), exactly as for the web chat's file button. Without one the
+owner is told to look their dossier up first and nothing is downloaded. Otherwise the channel
+downloads the file through its own API (at most 10 MB) and it goes to the dossier service the
+way the web chat's upload does (bot/dossiers/client/owner_upload.py): the service checks the
+conversation, the dossier and the file, and the owner reads the same Dutch outcome
+(content/dossier_documents.yml)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.dossiers.client.owner_upload import (
+    MAX_DOCUMENT_BYTES,
+    UploadTarget,
+    outcome_text,
+    send_document,
+)
+from bot.paths import DEFAULT_CONTENT_DIR
+from bot.webcore.texts import load_texts
+from connectors.messaging import ChannelSendError, FileTooLarge
+
+REFERENCE_SLOT = "dossier_document_reference"
+DEFAULT_SERVICE_URL = "http://127.0.0.1:8100"
+# (limit in bytes) -> (the owner's file name or "", the bytes); raises FileTooLarge or
+# ChannelSendError
+Fetch = Callable[[int], Awaitable[tuple[str, bytes]]]
+
+
+async def offered_reference(agent: Any, sender_id: str) -> str | None:
+    """The dossier this conversation may add documents to, from its tracker."""
+    store = getattr(agent, "tracker_store", None)
+    tracker = await store.retrieve(sender_id) if store is not None else None
+    if tracker is None:
+        return None
+    value = tracker.current_slot_values().get(REFERENCE_SLOT)
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class ChannelDocuments:
+    target: UploadTarget
+    content_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelDocuments:
+        """The same DOSSIER_SERVICE_URL, DOSSIER_SERVICE_TOKEN and CONTENT_DIR as the web app
+        and the action server."""
+        env = os.environ if env is None else env
+        url = (env.get("DOSSIER_SERVICE_URL") or DEFAULT_SERVICE_URL).rstrip("/")
+        content = env.get("CONTENT_DIR") or str(DEFAULT_CONTENT_DIR)
+        return cls(UploadTarget(url, env.get("DOSSIER_SERVICE_TOKEN", "").strip()),
+                   Path(content))
+
+    def text(self, key: str, **values: str) -> str:
+        texts = load_texts(self.content_dir / "dossier_documents.yml")
+        return outcome_text(texts, key, **values)
+
+    async def take(self, agent: Any, sender_id: str, fetch: Fetch) -> str:
+        """Download the owner's file and add it to their dossier; the Dutch text to send."""
+        reference = await offered_reference(agent, sender_id)
+        if reference is None:
+            return self.text("no_dossier")
+        try:
+            name, data = await fetch(MAX_DOCUMENT_BYTES)
+        except FileTooLarge:
+            return self.text("too_large", reference=reference)
+        except ChannelSendError:
+            return self.text("not_received", reference=reference)
+        async with aiohttp.ClientSession() as session:
+            outcome = await send_document(self.target, session, reference, sender_id, name,
+                                          data)
+        return self.text(outcome.key, reference=reference, filename=outcome.filename)
