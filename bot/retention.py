@@ -46,9 +46,10 @@ from bot.handoff.config import default_db_path
 from bot.handoff.db import Database as HandoffDatabase
 from bot.handoff.requests import RequestStore
 from bot.insights import store as insights_store
-from bot.insights.config import InsightsConfig, _postgres_url
+from bot.insights.config import InsightsConfig
 from bot.insights.db import Database, open_database
 from bot.paths import DEFAULT_CONTENT_DIR
+from bot.storage.urls import postgres_url
 
 if TYPE_CHECKING:
     from bot.dossiers.service.retention import RetentionFor
@@ -100,7 +101,7 @@ def tracker_url(env: Mapping[str, str], handoff_db: Path) -> str:
     if env.get("TRACKER_DB_URL"):
         return env["TRACKER_DB_URL"]
     if env.get("PROFILE", "local") == "production":
-        return _postgres_url(env)
+        return postgres_url(env)
     return f"sqlite:///{handoff_db.resolve().parent / 'trackers.sqlite3'}"
 
 
@@ -186,8 +187,7 @@ async def purge_broker_events(path: Path, cutoff: float) -> int:
 # --- our own stores -----------------------------------------------------------------------------
 
 async def purge_analytics_texts(db: Database, cutoff: float) -> int:
-    async with db.transaction() as tx:
-        await insights_store.create_schema(tx)
+    async with db.transaction() as tx:  # the first transaction migrates (role insights)
         return await insights_store.purge_texts(tx, cutoff)
 
 

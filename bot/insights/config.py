@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from bot.feedback import feedback_location
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
+from bot.storage.urls import postgres_url
 
 DEFAULT_DB_URL = "sqlite:///var/insights.sqlite3"
 DEFAULT_REVIEWED_FILE = PROJECT_ROOT / "data" / "nlu" / "reviewed.yml"
@@ -55,7 +56,7 @@ class InsightsConfig:
         poll = float(env.get("INSIGHTS_POLL_SECONDS", "1") or 1)
         return cls(
             db_url=env.get("INSIGHTS_DB_URL", "").strip()
-            or (_postgres_url(env) if production else DEFAULT_DB_URL),
+            or (postgres_url(env) if production else DEFAULT_DB_URL),
             source="rabbitmq" if production else "sql",
             events_db=Path(env.get("INSIGHTS_EVENTS_DB", "") or DEFAULT_EVENTS_DB),
             feedback_db=feedback_location(env),
@@ -94,14 +95,6 @@ def parse_tokens(raw: str) -> dict[str, tuple[str, ...]]:
             raise InsightsConfigError("INSIGHTS_API_TOKENS: each token needs a list of counters")
         tokens[token] = tuple(counters)
     return tokens
-
-
-def _postgres_url(env: Mapping[str, str]) -> str:
-    user = quote(env.get("POSTGRES_USER", "postgres"), safe="")
-    password = env.get("POSTGRES_PASSWORD", "")
-    auth = f"{user}:{quote(password, safe='')}" if password else user
-    return (f"postgresql://{auth}@{env.get('POSTGRES_HOST', '127.0.0.1')}:"
-            f"{env.get('POSTGRES_PORT', '5432')}/{env.get('POSTGRES_DB', 'postgres')}")
 
 
 def _amqp_url(env: Mapping[str, str]) -> str:

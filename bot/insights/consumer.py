@@ -118,10 +118,8 @@ class Consumer:
         self._feedback: FeedbackStore | None = None
 
     async def setup(self) -> None:
-        async with self.db.transaction() as tx:
-            await store.create_schema(tx)
-            await tx.execute("CREATE TABLE IF NOT EXISTS insights_lease (name TEXT PRIMARY KEY, "
-                             "owner TEXT NOT NULL, expires DOUBLE PRECISION NOT NULL)")
+        """Bring the analytics database to the newest migration (role `insights`)."""
+        await self.db.migrate()
 
     # --- one event ---------------------------------------------------------------------------
     async def process(self, tx: Tx, raw: Mapping[str, Any],

@@ -1,6 +1,12 @@
 """The analytics database: SQLite (aiosqlite) locally, PostgreSQL (asyncpg) in production,
 behind one small transaction interface. Queries use `?` placeholders; the PostgreSQL backend
-rewrites them to `$n`. `open_database(url)` picks the backend from the URL."""
+rewrites them to `$n`. `open_database(url)` picks the backend from the URL.
+
+The schema is the storage layer's role `insights` (bot/storage/migrations/insights/): the
+first transaction of a `Database` (or `migrate()`, which the consumer calls on start) brings
+the database to the newest migration, once per instance, advisory-locked on PostgreSQL. A
+SQLite file is created 0600. The statements themselves run on the drivers directly (no
+SQLAlchemy layer per statement): the consumer writes thousands of rows per batch."""
 
 from __future__ import annotations
 
@@ -16,6 +22,10 @@ from typing import Any, Protocol
 import aiosqlite
 import asyncpg
 
+from bot.storage.migrate import upgrade
+from bot.storage.roles import INSIGHTS
+from bot.storage.urls import SQLITE, is_postgres, sqlite_url
+
 
 class Tx(Protocol):
     async def execute(self, sql: str, *args: Any) -> int: ...
@@ -24,6 +34,20 @@ class Tx(Protocol):
 
 
 class Database(ABC):
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        self.url = url
+        self.schema = schema
+        self._migrated = False
+        self._migrate_lock = asyncio.Lock()
+
+    async def migrate(self) -> None:
+        """Alembic `upgrade head` of the `insights` role, once per instance (the storage
+        layer serialises concurrent processes)."""
+        async with self._migrate_lock:
+            if not self._migrated:
+                await asyncio.to_thread(upgrade, self.url, INSIGHTS, "head", self.schema)
+                self._migrated = True
+
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
 
@@ -63,13 +87,14 @@ class SqliteDatabase(Database):
     """One connection; transactions serialised by a lock; `BEGIN IMMEDIATE`."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__(sqlite_url(path))
         self.path = path
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def _connect(self) -> aiosqlite.Connection:
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            await self.migrate()  # creates the file 0600 (and its folder 0700)
             connection = await aiosqlite.connect(self.path, isolation_level=None)
             connection.row_factory = sqlite3.Row
             await connection.execute("PRAGMA journal_mode = WAL")
@@ -116,19 +141,17 @@ class _PgTx:
 
 
 class PostgresDatabase(Database):
+    """A small pool; `schema` (an installation's or a test's own) is created by the migration
+    and is the pool's `search_path`."""
+
     def __init__(self, dsn: str, *, schema: str | None = None) -> None:
+        super().__init__(dsn, schema)
         self.dsn = dsn
-        self.schema = schema
         self._pool: asyncpg.Pool | None = None
 
     async def _get_pool(self) -> asyncpg.Pool:
         if self._pool is None:
-            if self.schema:
-                connection = await asyncpg.connect(self.dsn)
-                try:
-                    await connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                finally:
-                    await connection.close()
+            await self.migrate()
             settings = {"search_path": self.schema} if self.schema else None
             self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4,
                                                    server_settings=settings, command_timeout=10)
@@ -147,8 +170,8 @@ class PostgresDatabase(Database):
 
 
 def open_database(url: str, *, schema: str | None = None) -> Database:
-    if url.startswith("sqlite:///"):
-        return SqliteDatabase(Path(url.removeprefix("sqlite:///")))
-    if url.startswith(("postgresql://", "postgres://")):
+    if url.startswith(SQLITE):
+        return SqliteDatabase(Path(url.removeprefix(SQLITE)))
+    if is_postgres(url):
         return PostgresDatabase(url, schema=schema)
     raise ValueError("INSIGHTS_DB_URL must be sqlite:///… or postgresql://…")

@@ -1,7 +1,8 @@
-"""The analytics schema and its writes. Every write of one event (or one batch) happens in one
-transaction together with the event's key (`insights_seen`) and the reader's position
+"""The analytics writes. Every write of one event (or one batch) happens in one transaction
+together with the event's key (`insights_seen`) and the reader's position
 (`insights_position`), so a crash, a restart or a redelivery never counts anything twice and
-never skips anything."""
+never skips anything. The tables are the storage layer's role `insights`
+(bot/storage/migrations/insights/), migrated when a `Database` is first used."""
 
 from __future__ import annotations
 
@@ -12,40 +13,6 @@ from collections.abc import Iterable
 from bot.insights.db import Tx
 from bot.insights.turns import ConversationState, HandoffOutcome, HandoffTaken, Output, Turn
 
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS insights_position (source TEXT PRIMARY KEY, "
-    "position BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS insights_seen (event_key TEXT PRIMARY KEY, "
-    "seen_at DOUBLE PRECISION NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS insights_conversations (conversation TEXT PRIMARY KEY, "
-    "state TEXT NOT NULL, is_open INTEGER NOT NULL, last_ts DOUBLE PRECISION)",
-    "CREATE TABLE IF NOT EXISTS insights_turns (turn_key TEXT PRIMARY KEY, "
-    "conversation TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, day TEXT NOT NULL, tenant TEXT, "
-    "nis TEXT, municipality TEXT, counter TEXT, topic TEXT, intent TEXT, "
-    "confidence DOUBLE PRECISION, fell_back INTEGER NOT NULL, clarified INTEGER NOT NULL, "
-    "handoff TEXT, handoff_ref TEXT, handoff_outcome TEXT, dossier_started TEXT, "
-    "dossier_submitted TEXT, dossier_ref TEXT, channel TEXT, response_ms INTEGER, "
-    "to_officer INTEGER NOT NULL, text TEXT)",
-    "CREATE INDEX IF NOT EXISTS insights_turns_day ON insights_turns (day, nis)",
-    "CREATE INDEX IF NOT EXISTS insights_turns_conversation ON insights_turns (conversation)",
-    "CREATE TABLE IF NOT EXISTS insights_messages (message TEXT PRIMARY KEY, "
-    "turn_key TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS insights_feedback (vote_key TEXT PRIMARY KEY, "
-    "conversation TEXT NOT NULL, turn_key TEXT, vote TEXT NOT NULL, topic TEXT, nis TEXT, "
-    "day TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS insights_feedback_day ON insights_feedback (day, nis)",
-    # An officer's decision on an unanswered question (bot/insights/unanswered.py): a topic,
-    # or "none" (no existing topic fits: a new-topic proposal). Reviewed questions leave the list.
-    "CREATE TABLE IF NOT EXISTS insights_reviews (turn_key TEXT PRIMARY KEY, "
-    "decision TEXT NOT NULL, topic TEXT, officer_id INTEGER, at DOUBLE PRECISION NOT NULL)",
-    # The field a dossier form asked for at the end of a turn (the step where owners stop).
-    "CREATE TABLE IF NOT EXISTS insights_dossier_steps (turn_key TEXT PRIMARY KEY, "
-    "conversation TEXT NOT NULL, dossier_type TEXT NOT NULL, step TEXT NOT NULL, "
-    "at DOUBLE PRECISION NOT NULL)",
-    # When an officer joined a handed-over conversation (waiting time per counter).
-    "CREATE TABLE IF NOT EXISTS insights_handoff_taken (ref TEXT PRIMARY KEY, "
-    "at DOUBLE PRECISION NOT NULL)",
-)
 _TURN_COLUMNS = ("turn_key, conversation, at, day, tenant, nis, municipality, counter, topic, "
                  "intent, confidence, fell_back, clarified, handoff, handoff_ref, "
                  "handoff_outcome, dossier_started, dossier_submitted, dossier_ref, channel, "
@@ -53,11 +20,6 @@ _TURN_COLUMNS = ("turn_key, conversation, at, day, tenant, nis, municipality, co
 _INSERT_TURN = (f"INSERT INTO insights_turns ({_TURN_COLUMNS}) VALUES "  # noqa: S608
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (turn_key) DO NOTHING")
-
-
-async def create_schema(tx: Tx) -> None:
-    for statement in SCHEMA:
-        await tx.execute(statement)
 
 
 async def position(tx: Tx, source: str) -> int:

@@ -39,8 +39,15 @@ def _dossiers_url() -> str:
     return Targets.from_env().dossier_db_url or ""
 
 
+def _insights_url() -> str:
+    from bot.insights.config import InsightsConfig  # INSIGHTS_DB_URL, as the web app reads it
+
+    return InsightsConfig.from_env(os.environ).db_url
+
+
 URLS: dict[str, Callable[[], str]] = {"handoff": _handoff_url, "outbox": _outbox_url,
-                                      "feedback": _feedback_url, "dossiers": _dossiers_url}
+                                      "feedback": _feedback_url, "dossiers": _dossiers_url,
+                                      "insights": _insights_url}
 
 
 def _shown(url: str) -> str:

@@ -32,4 +32,5 @@ HANDOFF = Role("handoff")  # the web app: officers, sessions, hand-off requests,
 OUTBOX = Role("outbox")  # the action server's dossier outbox
 FEEDBACK = Role("feedback")  # the web app's answer feedback (FEEDBACK_DB)
 DOSSIERS = Role("dossiers")  # the dossier service (DOSSIER_DB_URL); its SQL files as revisions
-ROLES = {role.name: role for role in (HANDOFF, OUTBOX, FEEDBACK, DOSSIERS)}
+INSIGHTS = Role("insights")  # the analytics store (INSIGHTS_DB_URL): consumer and dashboard
+ROLES = {role.name: role for role in (HANDOFF, OUTBOX, FEEDBACK, DOSSIERS, INSIGHTS)}

@@ -88,12 +88,12 @@ def test_real_content_loads_in_the_report(root):
 def test_questions_no_topic_answered_come_from_the_insights_store(tmp_path):
     import sqlite3
 
-    from bot.insights.store import SCHEMA
+    from bot.storage.migrate import upgrade
+    from bot.storage.roles import INSIGHTS
 
     db = tmp_path / "insights.sqlite3"
+    upgrade(f"sqlite:///{db}", INSIGHTS)  # the schema the web app's insights store has
     with sqlite3.connect(db) as conn:
-        for statement in SCHEMA:
-            conn.execute(statement)
         rows = [("t1", "Aalst", 1, "mag ik een [phone] bellen voor een foodtruckfestival"),
                 ("t2", "Aalst", 1, None), ("t3", "Gent", 0, None)]
         for key, municipality, fell_back, text in rows:

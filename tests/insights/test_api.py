@@ -38,7 +38,6 @@ def turn(n: int, nis: str, day: str = "2026-11-10", **fields) -> Turn:
 async def seed(config: InsightsConfig) -> None:
     db = open_database(config.db_url)
     async with db.transaction() as tx:
-        await store.create_schema(tx)
         rows = [
             *[turn(n, AALST, topic="terrasvergunning") for n in range(6)],
             *[turn(n, AALST, intent="nlu_fallback", fell_back=True) for n in range(5)],

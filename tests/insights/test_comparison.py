@@ -21,7 +21,6 @@ PLAN = {"41002": (2, 2, 0), "44021": (2, 0, 2), "46029": (2, 1, None)}
 async def make_db(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 'insights.sqlite3'}")
     async with db.transaction() as tx:
-        await store.create_schema(tx)
         n = 0
         for nis, (conversations, handed, submitted) in PLAN.items():
             for i in range(conversations):

@@ -107,7 +107,6 @@ def seed_feedback(path: Path) -> FeedbackStore:
 async def seed_insights(url: str) -> None:
     db = open_database(url)
     async with db.transaction() as tx:
-        await insights_store.create_schema(tx)
         for key, at in (("t-old", OLD), ("t-new", RECENT)):
             await insights_store.write_turn(tx, Turn(key=key, conversation="h1", at=at,
                                                      day="2026-08-15", fell_back=True,
