@@ -6,20 +6,25 @@ the role."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from aiohttp import web
 
 from bot.insights.db import PostgresDatabase, open_database
+from bot.insights.web import CONSUMER_KEY, setup_insights
 from bot.storage.__main__ import URLS, main
 from bot.storage.migrate import current, head, sync_engine, upgrade
 from bot.storage.roles import INSIGHTS, ROLES
 from bot.storage.urls import is_postgres, sqlite_path
+from bot.webcore.config import WebConfig
 from tests.insights.helpers import make_config, make_consumer, recorded_events, turns
 from tests.storage.postgres import postgres_database
 
@@ -62,7 +67,7 @@ TABLES = {"insights_position", "insights_seen", "insights_conversations", "insig
 # One row in every table the old runner made (plus what the recorded events add below).
 OLD_ROWS = (
     "INSERT INTO insights_position VALUES ('sql_events', 41)",
-    "INSERT INTO insights_seen VALUES ('k-old', 1795428000.5)",
+    "INSERT INTO insights_seen VALUES ('k-old', 4102444800.5)",  # 2100: never purged here
     "INSERT INTO insights_conversations VALUES ('c-old', '{}', 0, 1795428000.5)",
     "INSERT INTO insights_turns (turn_key, conversation, at, day, nis, topic, fell_back, "
     "clarified, to_officer, text) VALUES ('t-old', 'c-old', 1795428000.25, '2026-11-24', "
@@ -209,6 +214,34 @@ async def test_the_consumer_goes_on_with_an_old_runner_database(url: str, tmp_pa
         assert await consumer.hold_lease()
     finally:
         await consumer.db.close()
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["consumer", "dashboard-only"])
+async def test_the_web_app_migrates_the_store_when_it_starts(aiohttp_client: Any, url: str,
+                                                             tmp_path: Path,
+                                                             enabled: bool) -> None:
+    """An old runner's database behind the web app (with or without the consumer): at head
+    once the app is up, before any request, with the old rows kept."""
+    run_old_runner(url, OLD_ROWS)
+    before = dump(url)
+    config = replace(make_config(tmp_path, db_url=url), enabled=enabled,
+                     text_retention_days=100_000)  # its purge keeps the old texts
+    app = web.Application()
+    setup_insights(app, WebConfig(), config)
+    await aiohttp_client(app)
+    if not enabled:  # migrated during the start itself
+        assert current(url, INSIGHTS) == head(INSIGHTS)
+    for _ in range(200):  # the consumer: in its task, then it takes the expired lease
+        if current(url, INSIGHTS) == head(INSIGHTS) and (
+                not enabled or dump(url)["insights_lease"][0][1] != "gone"):
+            break
+        await asyncio.sleep(0.05)
+    assert current(url, INSIGHTS) == head(INSIGHTS)
+    after = dump(url)
+    if enabled:
+        assert after.pop("insights_lease")[0][1] == app[CONSUMER_KEY].owner
+        before.pop("insights_lease")
+    assert after == before
 
 
 async def test_the_store_migrates_on_first_use_into_a_private_file(tmp_path: Path) -> None:
