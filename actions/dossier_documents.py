@@ -12,6 +12,7 @@ counter asked for more information, the answer.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -22,6 +23,7 @@ from actions.base import SafeAction
 from actions.dossier_common import activated_now, fresh_answer, intake, message_from
 from actions.dossier_forms import REQUESTED, SafeFormValidation
 from actions.services import services
+from bot.catalog import ContentError
 from bot.contract import contract_from_slots
 from bot.dossiers.client.api import DossierClient, DossierError, Invalid, NotFound
 from bot.dossiers.client.owner_documents import grant_conversation, send_answer
@@ -29,6 +31,7 @@ from bot.dossiers.intake.form_flow import wants_person, wants_stop
 from bot.dossiers.models import IN_PROGRESS, NEEDS_INFO, RECEIVED
 from bot.dossiers.requested_documents import Channel, RequestedDocuments, load_requested_documents
 
+logger = logging.getLogger(__name__)
 DOCUMENT_SLOT = "dossier_document_reference"  # read by the web app's upload (bot/web/documents.py)
 ANSWER_REFERENCE = "dossier_answer_reference"
 ANSWER_TEXT = "dossier_answer_text"
@@ -56,7 +59,11 @@ def offer_after_submission(dispatcher: CollectingDispatcher, tracker: Tracker,
                            contract: dict[str, Any]) -> list[EventType]:
     """Right after a submission: the documents the type asks for and how to add them. The
     conversation that submitted the dossier may add documents to it (the service checks)."""
-    requested = requested_documents()
+    try:
+        requested = requested_documents()
+    except ContentError:  # the dossier is in: a broken list must not hide that
+        logger.exception("requested documents not shown after %s", reference)
+        return [SlotSet(DOCUMENT_SLOT, reference)]
     channel = channel_kind(tracker)
     text = requested.message(dossier_type, reference, channel)
     if text is not None:

@@ -114,3 +114,19 @@ async def test_document_toevoegen_on_whatsapp_asks_to_send_the_file_in_the_conve
     messages, events = await run(ActionDossierDocumentOffer(), tracker)
     assert messages[0]["text"] == TEXTS["send_here"].replace("{reference}", "OVL-2026-K7M4QX")
     assert slot_events(events) == {"dossier_document_reference": "OVL-2026-K7M4QX"}
+
+
+async def test_a_broken_document_list_never_hides_the_submitted_dossier(live, monkeypatch):
+    from actions import dossier_documents
+    from bot.catalog import ContentError
+
+    def broken() -> None:
+        raise ContentError("requested_documents.yml: types/terrasvergunning/0: bad")
+
+    monkeypatch.setattr(dossier_documents, "requested_documents", broken)
+    harness, _ = live
+    await harness.up()
+    messages, slots = await submitted()
+    assert responses(messages) == ["utter_dossier_submitted"]
+    assert slots["dossier"]["reference"] == messages[0]["reference"]
+    assert slots["dossier_document_reference"] == messages[0]["reference"]
