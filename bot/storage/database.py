@@ -26,7 +26,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.private_files import make_private
-from bot.storage.migrate import SQLITE_BUSY_SECONDS, upgrade
+from bot.storage.migrate import SQLITE_BUSY_SECONDS, enable_wal, upgrade
 from bot.storage.roles import Role
 from bot.storage.urls import async_url, sqlite_path
 
@@ -56,7 +56,7 @@ def _engine(url: str) -> AsyncEngine:
         dbapi_connection.isolation_level = None  # BEGIN comes from the "begin" hook below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        enable_wal(cursor.execute)
         cursor.close()
 
     @sa.event.listens_for(engine.sync_engine, "begin")

@@ -10,6 +10,8 @@ half done. Runs with the sync drivers; call it from async code through `asyncio.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,7 +44,7 @@ def sync_engine(url: str, schema: str | None = None) -> sa.engine.Engine:
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        enable_wal(dbapi_connection.execute)
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     @sa.event.listens_for(engine, "begin")
@@ -50,6 +52,21 @@ def sync_engine(url: str, schema: str | None = None) -> sa.engine.Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def enable_wal(execute: Callable[[str], Any]) -> None:
+    """Switching a new file to WAL needs an exclusive lock, and SQLite does not wait for it
+    (no busy handler there): two processes opening a new database at once get "database is
+    locked". Retry for the busy timeout; the second then finds WAL already on."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            execute("PRAGMA journal_mode = WAL")
+            return
+        except Exception as error:  # sqlite3.OperationalError, also through aiosqlite
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def alembic_config(role: Role, connection: sa.engine.Connection | None = None) -> Config:
