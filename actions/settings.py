@@ -1,4 +1,5 @@
-"""Settings of the action server, read from the environment in one place and passed in."""
+"""Settings of the action server: the one module of the action server that reads the
+environment (on the first action call); everything else gets these settings passed in."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.deployment import (
+    DEFAULT_DOSSIER_SERVICE_URL,
+    DEFAULT_TENANT,
+    content_dir,
+    dossier_service_url,
+    tenant,
+)
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
 
-DEFAULT_TENANT = "oost-vlaanderen"
 DEFAULT_HANDOFF_URL = "http://127.0.0.1:8000"
-DEFAULT_DOSSIER_URL = "http://127.0.0.1:8100"
 DEFAULT_OUTBOX_PATH = PROJECT_ROOT / "var" / "dossier_outbox.sqlite3"
 DEFAULT_OUTBOX_INTERVAL_SECONDS = 30.0
 
@@ -22,7 +28,7 @@ class ActionSettings:
     tenant: str = DEFAULT_TENANT
     handoff_url: str = DEFAULT_HANDOFF_URL
     handoff_token: str = ""
-    dossier_url: str = DEFAULT_DOSSIER_URL
+    dossier_url: str = DEFAULT_DOSSIER_SERVICE_URL
     # Only a configured dossier service gets its outbox delivered on the first action call:
     # unit tests without one must not create var/dossier_outbox.sqlite3.
     dossier_configured: bool = False
@@ -37,11 +43,11 @@ class ActionSettings:
         env = os.environ if env is None else env
         outbox_path = Path(env.get("DOSSIER_OUTBOX_PATH") or DEFAULT_OUTBOX_PATH)
         return cls(
-            content_dir=Path(env.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR),
-            tenant=env.get("TENANT") or DEFAULT_TENANT,
+            content_dir=content_dir(env),
+            tenant=tenant(env),
             handoff_url=env.get("HANDOFF_SERVICE_URL") or DEFAULT_HANDOFF_URL,
             handoff_token=env.get("HANDOFF_SERVICE_TOKEN", ""),
-            dossier_url=env.get("DOSSIER_SERVICE_URL") or DEFAULT_DOSSIER_URL,
+            dossier_url=dossier_service_url(env),
             dossier_configured=bool(env.get("DOSSIER_SERVICE_URL")),
             dossier_token=env.get("DOSSIER_SERVICE_TOKEN", ""),
             outbox_path=outbox_path,

@@ -17,7 +17,6 @@ words ("request human 44021") so NLU handles it like any other message.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -26,7 +25,8 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.paths import DEFAULT_CONTENT_DIR
+
 INTERNAL_INTENTS = frozenset({"restart", "session_start", "back", "nlu_fallback",
                               "unclear_input"})
 DEFAULT_OFFERED_TURNS = 3
@@ -62,20 +62,15 @@ def canonical(text: str) -> str | None:
                                      ensure_ascii=False)
 
 
-def offered_turns() -> int:
-    return max(1, int(os.environ.get("PAYLOAD_OFFERED_TURNS", DEFAULT_OFFERED_TURNS)))
-
-
 def _kind_and_data(event: Any) -> tuple[Any, Any]:
     if isinstance(event, Mapping):
         return event.get("event"), event.get("data")
     return getattr(event, "type_name", None), getattr(event, "data", None)
 
 
-def offered_payloads(events: Iterable[Any], turns: int | None = None) -> frozenset[str]:
+def offered_payloads(events: Iterable[Any], turns: int = DEFAULT_OFFERED_TURNS) -> frozenset[str]:
     """Canonical payloads of the buttons the bot offered in the last `turns` turns (tracker
     events as objects or as JSON, oldest first)."""
-    turns = offered_turns() if turns is None else turns
     found: set[str] = set()
     seen_users = 0
     for event in reversed(list(events)):
@@ -94,10 +89,6 @@ def offered_payloads(events: Iterable[Any], turns: int | None = None) -> frozens
     return frozenset(found)
 
 
-def content_dir() -> Path:
-    return Path(os.environ.get("CONTENT_DIR", str(ROOT / "content")))
-
-
 @lru_cache(maxsize=4)
 def _entry_points(directory: Path) -> frozenset[str]:
     payloads: list[Any] = []
@@ -113,8 +104,8 @@ def _entry_points(directory: Path) -> frozenset[str]:
     return frozenset(k for k in keys if k and "{" not in k)
 
 
-def entry_points() -> frozenset[str]:
-    return _entry_points(content_dir())
+def entry_points(content_dir: Path = DEFAULT_CONTENT_DIR) -> frozenset[str]:
+    return _entry_points(content_dir)
 
 
 def as_plain_text(text: str) -> str:

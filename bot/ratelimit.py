@@ -20,7 +20,6 @@ owner or to answer with a 500.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import time
 from collections import OrderedDict, deque
@@ -173,22 +172,19 @@ def build_limiter(limit: Limit, namespace: str, settings: SharedStateSettings,
     return RedisRateLimiter(limit, connect(settings.redis_url), namespace, settings)
 
 
-def limits_enabled(env: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
+def limits_enabled(env: Mapping[str, str]) -> bool:
     return env.get("RATE_LIMITS", "on").strip().lower() not in ("off", "false", "0", "no")
 
 
-def limit_from_env(name: str, default: str, env: Mapping[str, str] | None = None) -> Limit:
-    env = os.environ if env is None else env
+def limit_from_env(name: str, default: str, env: Mapping[str, str]) -> Limit:
     return Limit.parse(env.get(name) or default)
 
 
 def limiter_from_env(name: str, default: str, *, per_address: bool,
-                     env: Mapping[str, str] | None = None,
+                     env: Mapping[str, str],
                      clock: Callable[[], float] = time.monotonic) -> RateLimiter:
     """The limiter configured by environment variable `name` (COUNT/SECONDS), in Redis in the
     production profile (bot/shared_state.py)."""
-    env = os.environ if env is None else env
     if per_address and not limits_enabled(env):
         return Unlimited()
     return build_limiter(limit_from_env(name, default, env), name.lower(),

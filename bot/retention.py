@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.counters import RetentionDays, load_tenant
+from bot.deployment import content_dir, tenant
 from bot.feedback import FeedbackStore, feedback_location
 from bot.handoff.audit import AuditLog
 from bot.handoff.config import default_db_path
@@ -48,7 +49,6 @@ from bot.handoff.requests import RequestStore
 from bot.insights import store as insights_store
 from bot.insights.config import InsightsConfig
 from bot.insights.db import Database, open_database
-from bot.paths import DEFAULT_CONTENT_DIR
 from bot.storage.urls import postgres_url
 
 if TYPE_CHECKING:
@@ -77,9 +77,8 @@ class Targets:
     dossier_db_url: str | None = None  # the dossier service's store
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Targets:
-        env = os.environ if env is None else env
-        handoff = Path(env["HANDOFF_DB"]) if env.get("HANDOFF_DB") else default_db_path()
+    def from_env(cls, env: Mapping[str, str]) -> Targets:
+        handoff = default_db_path(env)
         production = env.get("PROFILE", "local") == "production"
         insights = InsightsConfig.from_env(env)
         return cls(
@@ -269,9 +268,8 @@ def tenant_retention(content_dir: Path, tenant: str) -> RetentionDays:
     return load_tenant(content_dir / "tenants" / f"{tenant}.yml").retention
 
 
-def interval_seconds(env: Mapping[str, str] | None = None) -> float | None:
+def interval_seconds(env: Mapping[str, str]) -> float | None:
     """PURGE_INTERVAL_SECONDS (default 3600); 0 or `off` = no scheduled purge (cron only)."""
-    env = os.environ if env is None else env
     raw = (env.get("PURGE_INTERVAL_SECONDS", "") or "").strip().lower()
     if raw in ("0", "off"):
         return None
@@ -305,13 +303,11 @@ def _open_own_stores(targets: Targets) -> tuple[HandoffDatabase | None, Database
     return handoff, insights
 
 
-async def purge_once(env: Mapping[str, str] | None = None, now: float | None = None
-                     ) -> PurgeResult:
+async def purge_once(env: Mapping[str, str], now: float | None = None) -> PurgeResult:
     """Open every store named by the environment, purge once, close them."""
-    env = os.environ if env is None else env
     targets = Targets.from_env(env)
-    content = Path(env.get("CONTENT_DIR", "") or DEFAULT_CONTENT_DIR)
-    retention = tenant_retention(content, env.get("TENANT", "") or "oost-vlaanderen")
+    content = content_dir(env)
+    retention = tenant_retention(content, tenant(env))
     handoff, insights = await asyncio.to_thread(_open_own_stores, targets)
     dossiers = _open_dossier_store(targets.dossier_db_url)
     try:
@@ -340,7 +336,7 @@ def _closed_retention(content_dir: Path) -> RetentionFor:
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING)
-    result = asyncio.run(purge_once())
+    result = asyncio.run(purge_once(os.environ))
     print(f"retention purge ({result.seconds:.2f} s):")
     for line in result.lines():
         print("  " + line)
@@ -349,7 +345,8 @@ def main() -> int:
 
 # --- the web app --------------------------------------------------------------------------------
 
-def setup_retention(app: web.Application, content_dir: Path, tenant: str) -> None:
+def setup_retention(app: web.Application, content: Path, tenant_name: str,
+                    env: Mapping[str, str]) -> None:
     """Purge every `PURGE_INTERVAL_SECONDS` in a background task, on the app's own stores
     (registered after the hand-off, widget and insights set-ups)."""
     from bot.handoff.web.services import HOLDER_KEY
@@ -366,12 +363,12 @@ def setup_retention(app: web.Application, content_dir: Path, tenant: str) -> Non
             await asyncio.sleep(every)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        every = interval_seconds()
+        every = interval_seconds(env)
         if every is None:
             yield
             return
-        retention = await asyncio.to_thread(tenant_retention, content_dir, tenant)
-        targets = Targets.from_env()
+        retention = await asyncio.to_thread(tenant_retention, content, tenant_name)
+        targets = Targets.from_env(env)
         hub = app[HOLDER_KEY].services if HOLDER_KEY in app else None
         consumer = app.get(CONSUMER_KEY)
         stores = Stores(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from connectors.settings import rasa_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("choose_by_number", "officer_prefix", "officer_unknown")
@@ -21,5 +22,5 @@ def load_channel_texts(path: Path) -> dict[str, str]:
 
 
 def channel_texts() -> dict[str, str]:
-    content = Path(os.environ.get("CONTENT_DIR", str(ROOT / "content")))
+    content = rasa_settings().content_dir
     return load_channel_texts(content / "channels.yml")

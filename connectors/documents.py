@@ -11,7 +11,6 @@ conversation, the dossier and the file, and the owner reads the same Dutch outco
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +24,11 @@ from bot.dossiers.client.owner_upload import (
     outcome_text,
     send_document,
 )
-from bot.paths import DEFAULT_CONTENT_DIR
 from bot.webcore.texts import load_texts
 from connectors.messaging import ChannelSendError, FileTooLarge
+from connectors.settings import RasaSettings, rasa_settings
 
 REFERENCE_SLOT = "dossier_document_reference"
-DEFAULT_SERVICE_URL = "http://127.0.0.1:8100"
 # (limit in bytes) -> (the owner's file name or "", the bytes); raises FileTooLarge or
 # ChannelSendError
 Fetch = Callable[[int], Awaitable[tuple[str, bytes]]]
@@ -55,11 +53,9 @@ class ChannelDocuments:
     def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelDocuments:
         """The same DOSSIER_SERVICE_URL, DOSSIER_SERVICE_TOKEN and CONTENT_DIR as the web app
         and the action server."""
-        env = os.environ if env is None else env
-        url = (env.get("DOSSIER_SERVICE_URL") or DEFAULT_SERVICE_URL).rstrip("/")
-        content = env.get("CONTENT_DIR") or str(DEFAULT_CONTENT_DIR)
-        return cls(UploadTarget(url, env.get("DOSSIER_SERVICE_TOKEN", "").strip()),
-                   Path(content))
+        settings = rasa_settings() if env is None else RasaSettings.from_env(env)
+        return cls(UploadTarget(settings.dossier_service_url, settings.dossier_service_token),
+                   settings.content_dir)
 
     def text(self, key: str, **values: str) -> str:
         texts = load_texts(self.content_dir / "dossier_documents.yml")

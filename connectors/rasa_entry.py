@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.log_privacy import mask_all_log_records
+from connectors.settings import rasa_settings
 
 # Module names the filter leaves alone (our code); everything else is third-party.
 THIRD_PARTY = r"(?!(bot|actions|connectors|launcher)(\.|$))"
@@ -95,7 +96,7 @@ def main() -> None:
     import rasa.core.actions.action as rasa_action
     from rasa.__main__ import main as rasa_main
 
-    rasa_action.DEFAULT_REQUEST_TIMEOUT = int(os.environ.get("ACTION_TIMEOUT_SECONDS", "6"))
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = rasa_settings().action_timeout_seconds
     rasa_main()
 
 

@@ -9,13 +9,13 @@ replica is still caught."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping
 from typing import Protocol
 
 from redis.exceptions import RedisError
 
 from bot.shared_state import OutageLog, SharedStateSettings, connect, shared_state_from_env
+from connectors.settings import rasa_settings
 from connectors.webhook_security import ReplayGuard
 
 TTL_SECONDS = 24 * 3600
@@ -70,5 +70,7 @@ def replay_cache(settings: SharedStateSettings, channel: str) -> ReplayCache:
 
 
 def replay_cache_from_env(channel: str, env: Mapping[str, str] | None = None) -> ReplayCache:
-    """The channel's replay cache, in Redis in the production profile (bot/shared_state.py)."""
-    return replay_cache(shared_state_from_env(os.environ if env is None else env), channel)
+    """The channel's replay cache, in Redis in the production profile (bot/shared_state.py);
+    `env` for tests, else the Rasa process's settings."""
+    shared = rasa_settings().shared_state if env is None else shared_state_from_env(env)
+    return replay_cache(shared, channel)

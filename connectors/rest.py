@@ -29,6 +29,7 @@ from bot import payload_guard
 from bot.contract import MARKER, is_contract, merge_turn
 from bot.text_input import clean_user_text
 from connectors.saved_turns import saved_turns_of
+from connectors.settings import rasa_settings
 
 logger = logging.getLogger(__name__)
 
@@ -61,18 +62,20 @@ def normalise_sender(raw: Any) -> str:
     return secrets.token_urlsafe(18)
 
 
-def prepare_text(raw: Any, offered: Iterable[str] = ()) -> str:
+def prepare_text(raw: Any, offered: Iterable[str] = (),
+                 entries: frozenset[str] | None = None) -> str:
     """The cleaned text for Rasa; a payload only when accepted given the `offered` buttons
-    (canonical payloads, see `payload_guard.offered_payloads`)."""
+    (canonical payloads, see `payload_guard.offered_payloads`) and the entry points."""
     cleaned = clean_user_text(raw)
-    if cleaned.kind == "command" and not payload_guard.accepted(cleaned.text, offered):
+    if cleaned.kind == "command" and not payload_guard.accepted(cleaned.text, offered, entries):
         cleaned = clean_user_text(payload_guard.as_plain_text(cleaned.text))
     if cleaned.kind in ("empty", "no_words"):
         return UNCLEAR_INPUT_COMMAND
     return cleaned.text
 
 
-async def offered_payloads(agent: Any, sender_id: str) -> frozenset[str]:
+async def offered_payloads(agent: Any, sender_id: str,
+                           turns: int = payload_guard.DEFAULT_OFFERED_TURNS) -> frozenset[str]:
     """The buttons the bot offered in the last turns of this conversation (from its tracker)."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
@@ -82,7 +85,7 @@ async def offered_payloads(agent: Any, sender_id: str) -> frozenset[str]:
     except Exception:  # no tracker, no offered buttons; the message still goes through
         logger.exception("reading the offered buttons failed")
         return frozenset()
-    return payload_guard.offered_payloads(tracker.events) if tracker else frozenset()
+    return payload_guard.offered_payloads(tracker.events, turns) if tracker else frozenset()
 
 
 async def prepare_message(agent: Any, sender_id: str, raw: Any) -> str:
@@ -93,7 +96,9 @@ async def prepare_message(agent: Any, sender_id: str, raw: Any) -> str:
         saved.begin(sender_id)
     if clean_user_text(raw).kind != "command":
         return prepare_text(raw)
-    return prepare_text(raw, await offered_payloads(agent, sender_id))
+    settings = rasa_settings()
+    return prepare_text(raw, await offered_payloads(agent, sender_id, settings.offered_turns),
+                        payload_guard.entry_points(settings.content_dir))
 
 
 def fallback_message(domain: Any) -> str | None:

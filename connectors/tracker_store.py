@@ -6,15 +6,12 @@ endpoints.prod.yml as `type: connectors.tracker_store.PrivateSQLTrackerStore`.""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.paths import DEFAULT_CONTENT_DIR
 from bot.tracker_privacy import (
     erases_conversation,
     for_broker,
@@ -24,6 +21,7 @@ from bot.tracker_privacy import (
     scrub,
 )
 from connectors.saved_turns import SavedTurns
+from connectors.settings import rasa_settings
 from connectors.sqlite_tuning import tune_sqlite
 
 
@@ -31,7 +29,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tune_sqlite(self.engine)
-        content = Path(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+        content = rasa_settings().content_dir
         self._public = public_contacts(content / "tenants")
         self.saved_turns = SavedTurns()  # the reply contract's state of the turn just saved
 

@@ -31,7 +31,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -48,8 +47,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncManager, AsyncRedisManager, AsyncServer
 
-from bot.shared_state import SharedStateSettings, shared_state_from_env
+from bot.shared_state import SharedStateSettings
 from connectors.rest import finish_turn, prepare_message
+from connectors.settings import rasa_settings
 from connectors.widget_payload import page_metadata, valid_session_id, widget_payload
 
 logger = logging.getLogger(__name__)
@@ -59,11 +59,10 @@ MAX_PACKET_BYTES = 16 * 1024
 KEY_VARIABLE = "WIDGET_SESSION_SECRET"
 
 
-def _run_key() -> bytes:
+def _run_key(token: str) -> bytes:
     """Without WIDGET_SESSION_SECRET: a key derived from this run's Rasa API token, so every
     Rasa replica of one stack accepts the others' ids (the launcher makes the token random per
     run when it is unset); random per process when there is no token either."""
-    token = os.environ.get("RASA_API_TOKEN", "")
     if not token:
         return secrets.token_bytes(32)
     return hmac.new(token.encode("utf-8"), b"widget conversation ids", hashlib.sha256).digest()
@@ -89,7 +88,8 @@ class ConversationIds:
 
     def __init__(self, secret: str | bytes | None = None) -> None:
         if secret is None:
-            secret = os.environ.get(KEY_VARIABLE, "") or _run_key()
+            settings = rasa_settings()
+            secret = settings.widget_secret or _run_key(settings.api_token)
         self._key = secret.encode("utf-8") if isinstance(secret, str) else secret
 
     def _sign(self, nonce: str) -> str:
@@ -162,7 +162,7 @@ class WidgetInput(InputChannel):
                  ids: ConversationIds | None = None,
                  shared: SharedStateSettings | None = None) -> None:
         self.ids = ids or ConversationIds()
-        self.shared = shared if shared is not None else shared_state_from_env(os.environ)
+        self.shared = shared if shared is not None else rasa_settings().shared_state
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.session_persistence = session_persistence

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SERVICE_URL = "http://127.0.0.1:8100"
+from bot.deployment import DEFAULT_DOSSIER_SERVICE_URL, dossier_service_url
+
 ALL_COUNTERS = "*"
 
 
@@ -34,7 +35,7 @@ def console_token(raw: str) -> str | None:
 @dataclass(frozen=True)
 class BackofficeConfig:
     content_dir: Path
-    service_url: str = DEFAULT_SERVICE_URL
+    service_url: str = DEFAULT_DOSSIER_SERVICE_URL
     token: str | None = None  # None: the dossier pages say the service is not configured
     timeout_seconds: float = 5.0
     export_limit: int = 5000
@@ -42,5 +43,5 @@ class BackofficeConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str], content_dir: Path) -> BackofficeConfig:
         return cls(content_dir=content_dir,
-                   service_url=(env.get("DOSSIER_SERVICE_URL") or DEFAULT_SERVICE_URL).rstrip("/"),
+                   service_url=dossier_service_url(env),
                    token=console_token(env.get("DOSSIER_OFFICER_TOKENS", "")))

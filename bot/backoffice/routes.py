@@ -4,7 +4,6 @@ Needs the console's sessions, so `setup_officer_routes` must have been called on
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -30,7 +29,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup_backoffice_routes(app: web.Application, config: WebConfig) -> None:
-    app[BACKOFFICE_KEY] = Backoffice(BackofficeConfig.from_env(os.environ, config.content_dir))
+    app[BACKOFFICE_KEY] = Backoffice(BackofficeConfig.from_env(config.env, config.content_dir))
     app.cleanup_ctx.append(_lifecycle)
     ref = handlers.REFERENCE_ROUTE
     add = app.router

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.deployment import content_dir
 from bot.dossiers.service.app import create_dossier_app
 from bot.dossiers.service.config import ConfigError, ServiceConfig, config_from_env
 from bot.dossiers.service.mail_texts import load_mail_texts
@@ -21,6 +22,7 @@ from bot.dossiers.service.mailer import (
     make_mailer,
 )
 from bot.dossiers.service.storage import storage_from_url
+from bot.dossiers.service.webhooks import WebhookDirectory
 from bot.privacy import install_pii_filter
 
 DEFAULT_PORT = 8100
@@ -36,15 +38,16 @@ def _print_generated(config: ServiceConfig) -> None:
 
 
 def serve(host: str, port: int, dev: bool) -> int:
+    env = os.environ  # the one read of the dossier service's environment
     try:
-        config = config_from_env(os.environ, dev=dev)
+        config = config_from_env(env, dev=dev)
     except ConfigError as exc:
         print(f"dossier service not started: {exc}", file=sys.stderr)
         return 2
     if config.generated:
         _print_generated(config)
     try:
-        mail = mail_settings_from_env(os.environ, default_mail_dir(config.db_url))
+        mail = mail_settings_from_env(env, default_mail_dir(config.db_url))
     except MailConfigError as exc:
         print(f"dossier service not started: {exc}", file=sys.stderr)
         return 2
@@ -57,7 +60,8 @@ def serve(host: str, port: int, dev: bool) -> int:
                              shared_state=config.shared_state,
                              purge_interval_seconds=config.purge_interval_seconds,
                              mail_texts=load_mail_texts(sender_domain=mail.sender_domain),
-                             mailer=make_mailer(mail), deliver_webhooks=True)
+                             mailer=make_mailer(mail), deliver_webhooks=True,
+                             webhooks=WebhookDirectory(content_dir(env), env=env))
     where = f"SMTP {mail.host}:{mail.port}" if mail.host else f"files in {mail.directory}"
     print(f"Owner e-mails: {where}", flush=True)
 

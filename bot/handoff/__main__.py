@@ -19,10 +19,11 @@ import re
 import sys
 from pathlib import Path
 
-from bot.handoff.config import ROOT, default_db_url
+from bot.deployment import tenant_file
+from bot.handoff.config import default_db_url
 from bot.handoff.db import Database
-from bot.handoff.officers import OfficerExists, OfficerStore
-from bot.handoff.passwords import WeakPassword, check_strength
+from bot.handoff.officers import LoginPolicy, OfficerExists, OfficerStore
+from bot.handoff.passwords import WeakPassword, check_strength, min_length
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 COUNTER_RE = re.compile(r"[a-z0-9_-]{1,64}")
@@ -31,8 +32,7 @@ COUNTER_RE = re.compile(r"[a-z0-9_-]{1,64}")
 def known_counters() -> set[str]:
     from bot.counters import load_tenant
 
-    content = Path(os.environ.get("CONTENT_DIR", str(ROOT / "content")))
-    tenant = load_tenant(content / "tenants" / f"{os.environ.get('TENANT', 'oost-vlaanderen')}.yml")
+    tenant = load_tenant(tenant_file(os.environ))
     return {counter.id for counter in tenant.counters}
 
 
@@ -64,12 +64,14 @@ async def create_officer(args: argparse.Namespace) -> int:
     check_counters(args.counter, args.any_counter)
     password = read_password(args.password_stdin)
     try:
-        check_strength(password, name)
+        check_strength(password, name, min_length(os.environ))
     except WeakPassword as error:
         raise SystemExit(f"error: {error}") from error
     db = Database(args.db)
     try:
-        officer = await OfficerStore(db).create(name, password, args.counter, args.display_name)
+        policy = LoginPolicy(password_min_length=min_length(os.environ))
+        officer = await OfficerStore(db, policy).create(name, password, args.counter,
+                                                        args.display_name)
     except OfficerExists as error:
         raise SystemExit(f"error: officer {name!r} already exists") from error
     finally:
@@ -110,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    args.db = args.db or default_db_url()
+    args.db = args.db or default_db_url(os.environ)
     handler = create_officer if args.command == "create-officer" else unlock_officer
     return asyncio.run(handler(args))
 

@@ -6,14 +6,11 @@ counter's contact details when the service does not answer."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-
-DEFAULT_URL = "http://127.0.0.1:8000"
 
 
 class HandoffUnavailable(Exception):
@@ -37,11 +34,6 @@ class HandoffClient:
         self._base = base_url.rstrip("/")
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds, connect=1.0)
-
-    @classmethod
-    def from_env(cls) -> HandoffClient:
-        return cls(os.environ.get("HANDOFF_SERVICE_URL", DEFAULT_URL),
-                   os.environ.get("HANDOFF_SERVICE_TOKEN", ""))
 
     async def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         if not self._token:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.handoff.db import Database
 from bot.handoff.models import Officer
 from bot.handoff.passwords import (
+    MIN_LENGTH,
     HashingBusy,
     HashingPool,
     check_strength,
@@ -51,6 +52,7 @@ class LoginPolicy:
     lockout_seconds: float = 15 * 60.0
     session_seconds: float = 8 * 3600.0
     idle_seconds: float = 3600.0
+    password_min_length: int = MIN_LENGTH
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class OfficerStore:
     # --- accounts ---------------------------------------------------------------------------
     async def create(self, name: str, password: str, counters: Sequence[str],
                      display_name: str | None = None) -> Officer:
-        check_strength(password, name)
+        check_strength(password, name, self.policy.password_min_length)
         password_hash = await self.hashing.run(hash_password, password)
         try:
             async with self._db.write() as tx:

@@ -14,9 +14,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import lru_cache, partial
@@ -54,8 +53,9 @@ def _dummy_hash() -> str:
     return _hasher().hash("not-a-real-password-only-for-timing")
 
 
-def min_length() -> int:
-    return max(MIN_LENGTH, int(os.environ.get("OFFICER_PASSWORD_MIN_LENGTH", MIN_LENGTH)))
+def min_length(env: Mapping[str, str]) -> int:
+    """OFFICER_PASSWORD_MIN_LENGTH: can only raise the minimum, never lower it."""
+    return max(MIN_LENGTH, int(env.get("OFFICER_PASSWORD_MIN_LENGTH", "") or MIN_LENGTH))
 
 
 @lru_cache(maxsize=1)
@@ -75,8 +75,8 @@ def _repeated_chunk(text: str) -> bool:
                for size in range(1, len(text) // 2 + 1))
 
 
-def check_strength(password: str, name: str | None = None) -> None:
-    needed = min_length()
+def check_strength(password: str, name: str | None = None, needed: int = MIN_LENGTH) -> None:
+    needed = max(MIN_LENGTH, needed)
     if len(password) < needed:
         raise WeakPassword(f"a password needs at least {needed} characters")
     if len(password) > MAX_LENGTH:
@@ -130,11 +130,6 @@ class HashingPool:
         self._executor: ThreadPoolExecutor | None = None
         self.peak_running = 0
         self._running = 0
-
-    @classmethod
-    def from_env(cls) -> HashingPool:
-        return cls(int(os.environ.get("ARGON2_WORKERS", 2)),
-                   int(os.environ.get("ARGON2_QUEUE", 16)))
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

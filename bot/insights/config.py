@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from bot.deployment import DEFAULT_TENANT, content_dir, tenant
 from bot.feedback import feedback_location
 from bot.paths import DEFAULT_CONTENT_DIR, PROJECT_ROOT
 from bot.storage.urls import postgres_url
@@ -40,7 +40,7 @@ class InsightsConfig:
     min_count: int = DEFAULT_MIN_COUNT
     api_tokens: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     poll_seconds: float = 1.0
-    tenant: str = "oost-vlaanderen"
+    tenant: str = DEFAULT_TENANT
     content_dir: Path = DEFAULT_CONTENT_DIR
     text_retention_days: int = 90
     timezone: str = "Europe/Brussels"
@@ -49,8 +49,7 @@ class InsightsConfig:
     training_dir: Path = PROJECT_ROOT / "data"  # examples already trained on are not added again
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> InsightsConfig:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> InsightsConfig:
         production = env.get("PROFILE", "local") == "production"
         key = env.get("INSIGHTS_HASH_KEY", "")
         poll = float(env.get("INSIGHTS_POLL_SECONDS", "1") or 1)
@@ -66,8 +65,8 @@ class InsightsConfig:
             min_count=max(1, int(env.get("INSIGHTS_MIN_COUNT", "") or DEFAULT_MIN_COUNT)),
             api_tokens=parse_tokens(env.get("INSIGHTS_API_TOKENS", "")),
             poll_seconds=min(MAX_POLL_SECONDS, max(0.05, poll)),
-            tenant=env.get("TENANT", "") or cls.tenant,
-            content_dir=Path(env.get("CONTENT_DIR", "") or DEFAULT_CONTENT_DIR),
+            tenant=tenant(env),
+            content_dir=content_dir(env),
             text_retention_days=int(env.get("INSIGHTS_TEXT_RETENTION_DAYS", "") or 90),
             enabled=env.get("INSIGHTS", "on").lower() != "off",
             reviewed_file=Path(env.get("INSIGHTS_REVIEWED_FILE", "") or DEFAULT_REVIEWED_FILE),

@@ -29,7 +29,7 @@ CONSUMER_KEY = web.AppKey("insights_consumer", Consumer)
 def setup_insights(app: web.Application, web_config: WebConfig,
                    config: InsightsConfig | None = None) -> None:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        settings = config or InsightsConfig.from_env()
+        settings = config or InsightsConfig.from_env(web_config.env)
         db = open_database(settings.db_url)
         scope = await asyncio.to_thread(Scope.load, web_config.content_dir)
         app[API_KEY] = InsightsApi(settings, db, scope)

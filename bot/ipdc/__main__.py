@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,8 +24,7 @@ from bot.ipdc.stream import (
     iterate,
 )
 from bot.ipdc.writer import ImportFileError, approve, reject, write_imports
-
-ROOT = Path(__file__).resolve().parents[2]
+from bot.paths import DEFAULT_CONTENT_DIR
 
 
 def municipalities(reference: Path) -> dict[str, str]:
@@ -40,7 +40,8 @@ def topic_titles(topics_dir: Path) -> dict[str, str]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    source: PageSource = DirectorySource(args.dir, args.first) if args.dir else UrlSource(args.url)
+    source: PageSource = DirectorySource(args.dir, args.first) if args.dir else UrlSource(
+        args.url, os.environ.get("IPDC_API_KEY") or None)
     snapshots = []
     try:
         for _ref, member in iterate(source):
@@ -68,15 +69,15 @@ def main(argv: list[str] | None = None) -> int:
                        help="first page of the stream (API key from IPDC_API_KEY)")
     where.add_argument("--dir", type=Path, help="pages saved as JSON files (page-<N>.json)")
     imp.add_argument("--first", help="file name of the first page in --dir")
-    imp.add_argument("--out", type=Path, default=ROOT / "content" / "imports" / "ipdc")
-    imp.add_argument("--topics", type=Path, default=ROOT / "content" / "topics")
-    imp.add_argument("--reference", type=Path, default=ROOT / "content" / "reference")
+    imp.add_argument("--out", type=Path, default=DEFAULT_CONTENT_DIR / "imports" / "ipdc")
+    imp.add_argument("--topics", type=Path, default=DEFAULT_CONTENT_DIR / "topics")
+    imp.add_argument("--reference", type=Path, default=DEFAULT_CONTENT_DIR / "reference")
     imp.add_argument("--today", type=date.fromisoformat, default=date.today())
     ok = sub.add_parser("approve", help="approve an imported product after checking it")
     ok.add_argument("file", type=Path)
     ok.add_argument("--topic", help="our topic id (default: the guessed one in the file)")
     ok.add_argument("--by", required=True, help="the officer's name")
-    ok.add_argument("--topics", type=Path, default=ROOT / "content" / "topics")
+    ok.add_argument("--topics", type=Path, default=DEFAULT_CONTENT_DIR / "topics")
     ok.add_argument("--today", type=date.fromisoformat, default=date.today())
     no = sub.add_parser("reject", help="keep an imported product out of the answers")
     no.add_argument("file", type=Path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -35,7 +34,7 @@ class UrlSource:
 
     def __init__(self, url: str, api_key: str | None = None, timeout: float = 30.0) -> None:
         self.url = url
-        self.api_key = api_key if api_key is not None else os.environ.get("IPDC_API_KEY")
+        self.api_key = api_key
         self.timeout = timeout
 
     def first(self) -> str:

@@ -17,13 +17,13 @@ from bot.storage.urls import is_postgres
 def _handoff_url() -> str:
     from bot.handoff.config import default_db_url
 
-    return default_db_url()
+    return default_db_url(os.environ)
 
 
 def _outbox_url() -> str:
     from actions.settings import ActionSettings  # the action server's settings (composition)
 
-    return ActionSettings.from_env().outbox_url
+    return ActionSettings.from_env(os.environ).outbox_url
 
 
 def _feedback_url() -> str:
@@ -36,7 +36,7 @@ def _feedback_url() -> str:
 def _dossiers_url() -> str:
     from bot.retention import Targets  # DOSSIER_DB_URL, as the dossier service reads it
 
-    return Targets.from_env().dossier_db_url or ""
+    return Targets.from_env(os.environ).dossier_db_url or ""
 
 
 def _insights_url() -> str:

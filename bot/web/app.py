@@ -47,13 +47,14 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     app[chat.TEXTS_PATH_KEY] = config.content_dir / "web.yml"
     app[SECURE_KEY] = config.secure_cookies
     app[TRUSTED_PROXIES_KEY] = config.trusted_proxies
-    setup_public_limits(app, config.content_dir / "web.yml")
+    setup_public_limits(app, config.content_dir / "web.yml", config.env)
 
     async def client_session(app: web.Application):  # type: ignore[no-untyped-def]
         session = aiohttp.ClientSession()
         app[SESSION_KEY] = session
         if rasa is None:
-            app[chat.RASA_KEY] = RasaClient(config.rasa_url, session)
+            app[chat.RASA_KEY] = RasaClient(config.rasa_url, session,
+                                            api_token=config.rasa_api_token)
         yield
         await session.close()
 
@@ -64,9 +65,10 @@ def create_app(config: WebConfig, rasa: RasaClient | None = None) -> web.Applica
     setup_officer_routes(app, config)
     setup_backoffice_routes(app, config)
     setup_widget_routes(app, config)
-    setup_document_routes(app, config.content_dir)
+    setup_document_routes(app, config.content_dir, config.env)
     setup_erasure_routes(app)
     setup_privacy_page(app, config)
     setup_insights(app, config)
-    setup_retention(app, config.content_dir, config.tenant)  # after the stores it purges
+    # after the stores it purges
+    setup_retention(app, config.content_dir, config.tenant, config.env)
     return app

@@ -10,21 +10,22 @@ from pathlib import Path
 
 from aiohttp import web
 
-DEFAULT_SERVICE_URL = "http://127.0.0.1:8100"
+from bot.deployment import DEFAULT_DOSSIER_SERVICE_URL, dossier_service_url
+
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # the dossier service's limit (file_check.py)
 
 
 @dataclass(frozen=True)
 class DocumentSettings:
     content_dir: Path
-    service_url: str = DEFAULT_SERVICE_URL
+    service_url: str = DEFAULT_DOSSIER_SERVICE_URL
     service_token: str = ""  # empty: uploads answer "unavailable"
     timeout_seconds: float = 20.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], content_dir: Path) -> DocumentSettings:
         return cls(content_dir=content_dir,
-                   service_url=(env.get("DOSSIER_SERVICE_URL") or DEFAULT_SERVICE_URL).rstrip("/"),
+                   service_url=dossier_service_url(env),
                    service_token=env.get("DOSSIER_SERVICE_TOKEN", "").strip())
 
 

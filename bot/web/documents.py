@@ -17,7 +17,6 @@ conversation may add to it, checks the file and stores it; this module only stre
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -148,8 +147,9 @@ async def _session(app: web.Application) -> AsyncIterator[None]:
     await app[UPLOAD_SESSION_KEY].close()
 
 
-def setup_document_routes(app: web.Application, content_dir: Path) -> None:
-    app[DOCUMENT_SETTINGS_KEY] = DocumentSettings.from_env(os.environ, content_dir)
+def setup_document_routes(app: web.Application, content_dir: Path,
+                          env: Mapping[str, str]) -> None:
+    app[DOCUMENT_SETTINGS_KEY] = DocumentSettings.from_env(env, content_dir)
     app.cleanup_ctx.append(_session)
     app.router.add_post("/api/chat/documents", upload)
     app.router.add_post("/api/widget/documents", widget_upload)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,9 +55,9 @@ class FeedbackGate:
     max_body: int = MAX_BODY
 
     @classmethod
-    def from_env(cls) -> FeedbackGate:
-        return cls(limiter_from_env("FEEDBACK_RATE_LIMIT", "30/60", per_address=True),
-                   int(os.environ.get("FEEDBACK_MAX_BODY", MAX_BODY)))
+    def from_env(cls, env: Mapping[str, str]) -> FeedbackGate:
+        return cls(limiter_from_env("FEEDBACK_RATE_LIMIT", "30/60", per_address=True, env=env),
+                   int(env.get("FEEDBACK_MAX_BODY", MAX_BODY)))
 
 
 GATE_KEY = web.AppKey("feedback_gate", FeedbackGate)

@@ -24,7 +24,6 @@ per-conversation ones stay. Beyond a limit: 429 with `Retry-After` and the Dutch
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +76,7 @@ class PublicLimits:
     texts_path: Path  # content/web.yml
 
     @classmethod
-    def from_env(cls, texts_path: Path, env: Mapping[str, str] | None = None) -> PublicLimits:
-        env = os.environ if env is None else env
+    def from_env(cls, texts_path: Path, env: Mapping[str, str]) -> PublicLimits:
         return cls(
             limiters={rule.env: limiter_from_env(rule.env, rule.default,
                                                  per_address=rule.per_address, env=env)
@@ -124,9 +122,9 @@ async def public_limits(request: web.Request, handler: Handler) -> web.StreamRes
     return await handler(request)
 
 
-def setup_public_limits(app: web.Application, texts_path: Path) -> None:
+def setup_public_limits(app: web.Application, texts_path: Path, env: Mapping[str, str]) -> None:
     """Call from the app factory; the middleware itself is in the app's middleware list."""
-    app[LIMITS_KEY] = PublicLimits.from_env(texts_path)
+    app[LIMITS_KEY] = PublicLimits.from_env(texts_path, env)
 
     async def close_limiters(app: web.Application) -> AsyncIterator[None]:
         yield

@@ -4,7 +4,6 @@ and its HTTP API (token) to read the owner's own conversation back for the chat 
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 from urllib.parse import quote
 
@@ -17,15 +16,14 @@ class RasaUnavailable(Exception):
 
 class RasaClient:
     def __init__(self, base_url: str, session: aiohttp.ClientSession,
-                 timeout_seconds: float = 12.0, api_token: str | None = None,
+                 timeout_seconds: float = 12.0, api_token: str = "",
                  api_timeout_seconds: float = 5.0) -> None:
         self._base = base_url.rstrip("/")
         self._url = self._base + "/webhooks/rest/webhook"
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._api_timeout = aiohttp.ClientTimeout(total=api_timeout_seconds)
-        # Read when the app starts (never at import); unset means: no transcript to restore.
-        self._token = os.environ.get("RASA_API_TOKEN", "") if api_token is None else api_token
+        self._token = api_token  # RASA_API_TOKEN; empty: no transcript to restore
 
     async def send(self, sender: str, text: str,
                    metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:

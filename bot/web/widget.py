@@ -75,10 +75,11 @@ async def demo(request: web.Request) -> web.Response:
 
 
 def setup_widget_routes(app: web.Application, config: WebConfig | None = None) -> None:
-    settings = WidgetSettings.from_env(config or WebConfig.from_env())
+    config = config or WebConfig.from_env()
+    settings = WidgetSettings.from_env(config)
     app[SETTINGS_KEY] = settings
     app[feedback_api.STORE_KEY] = FeedbackStore(settings.feedback_db)
-    app[feedback_api.GATE_KEY] = feedback_api.FeedbackGate.from_env()
+    app[feedback_api.GATE_KEY] = feedback_api.FeedbackGate.from_env(config.env)
     app.cleanup_ctx.append(socket_proxy.proxy_session)
     app.on_shutdown.append(socket_proxy.close_open_sockets)  # type: ignore[arg-type]
     router = app.router

@@ -11,7 +11,6 @@ RASA_API_TOKEN)          RASA_API_TOKEN, as the socket.io channel does): checks 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,16 +33,17 @@ class WidgetSettings:
 
     @classmethod
     def from_env(cls, config: WebConfig) -> WidgetSettings:
-        origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "")
+        env = config.env
+        origins = env.get("WIDGET_ALLOWED_ORIGINS", "")
         return cls(
             rasa_url=config.rasa_url,
             content_dir=config.content_dir,
             tenant=config.tenant,
-            feedback_db=feedback_location(os.environ),
+            feedback_db=feedback_location(env),
             allowed_origins=frozenset(o.strip().rstrip("/").lower()
                                       for o in origins.split(",") if o.strip()),
-            conversation_key=widget_key(os.environ.get("WIDGET_SESSION_SECRET", ""),
-                                        os.environ.get("RASA_API_TOKEN", "")),
+            conversation_key=widget_key(env.get("WIDGET_SESSION_SECRET", ""),
+                                        config.rasa_api_token),
         )
 
     def origin_allowed(self, request: web.Request) -> bool:

@@ -13,13 +13,14 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dossiers.service.app import create_dossier_app
 from bot.dossiers.service.sqlite_storage import SqliteStorage
+from bot.paths import DEFAULT_CONTENT_DIR
 from bot.web.app import create_app
-from bot.webcore.config import ROOT, WebConfig
+from bot.webcore.config import WebConfig
 from bot.webcore.owner_session import SESSION_COOKIE
 from tests.bot import document_files as files
 from tests.bot.dossier_fixtures import GENT_OFFICER, OFFICERS, SERVICE_TOKEN, submission
 
-TEXTS = yaml.safe_load((ROOT / "content" / "dossier_documents.yml").read_text("utf-8"))
+TEXTS = yaml.safe_load((DEFAULT_CONTENT_DIR / "dossier_documents.yml").read_text("utf-8"))
 
 
 class FakeRasa:

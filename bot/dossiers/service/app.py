@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.deployment import DEFAULT_REFERENCE_PREFIX
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
 from bot.dossiers.models import STATUSES, DossierFilter
 from bot.dossiers.references import new_reference
@@ -308,7 +309,7 @@ def create_dossier_app(
     *,
     service_token: str,
     dossier_types: Mapping[str, DossierType] | None = None,
-    reference_prefix: str = "OVL",
+    reference_prefix: str = DEFAULT_REFERENCE_PREFIX,
     clock: Callable[[], datetime] = utc_now,
     reference_factory: Callable[[str, int], str] = new_reference,
     lookup_limit: int = 20,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.deployment import DEFAULT_REFERENCE_PREFIX, reference_prefix
 from bot.dossiers.service.auth import ALL_COUNTERS, MIN_TOKEN_LENGTH, OfficerDirectory
 from bot.dossiers.service.storage import DEFAULT_DB_URL
 from bot.shared_state import SharedStateSettings, shared_state_from_env
@@ -24,7 +25,7 @@ class ServiceConfig:
     db_url: str
     service_token: str
     officer_tokens: Mapping[str, Any]
-    reference_prefix: str = "OVL"
+    reference_prefix: str = DEFAULT_REFERENCE_PREFIX
     lookup_limit: int = 20  # owner lookups per minute per reference and conversation
     purge_interval_seconds: float | None = 3600.0  # closed dossiers past retention; None: off
     # Redis for the look-up limit in the production profile (every replica counts together).
@@ -84,7 +85,7 @@ def config_from_env(env: Mapping[str, str], *, dev: bool = False) -> ServiceConf
         db_url=env.get("DOSSIER_DB_URL", "").strip() or DEFAULT_DB_URL,
         service_token=service_token,
         officer_tokens=_officer_tokens(officers_raw),
-        reference_prefix=env.get("DOSSIER_REFERENCE_PREFIX", "").strip() or "OVL",
+        reference_prefix=reference_prefix(env),
         lookup_limit=lookup_limit,
         shared_state=shared_state_from_env(env),
         generated=tuple(generated),

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.deployment import DEFAULT_REFERENCE_PREFIX
 from bot.dossiers.dossier_types import DossierType
 from bot.dossiers.models import (
     RECEIVED,
@@ -62,7 +63,7 @@ def utc_now() -> datetime:
 class DossierDesk:
     def __init__(
         self, storage: DossierStorage, types: Mapping[str, DossierType], *,
-        reference_prefix: str = "OVL", clock: Callable[[], datetime] = utc_now,
+        reference_prefix: str = DEFAULT_REFERENCE_PREFIX, clock: Callable[[], datetime] = utc_now,
         reference_factory: Callable[[str, int], str] = new_reference,
         mail: MailTexts | None = None, mail_queued: Callable[[], None] = lambda: None,
         webhooks: WebhookDirectory | None = None,

@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -86,7 +85,7 @@ class WebhookDirectory:
                  env: Mapping[str, str] | None = None) -> None:
         self.content_dir = content_dir
         self._targets = targets
-        self._env = env
+        self._env: Mapping[str, str] = env or {}  # where the secrets are (the service's env)
 
     def target(self, tenant: str, counter: str) -> WebhookTarget | None:
         if self._targets is not None:
@@ -94,8 +93,7 @@ class WebhookDirectory:
         return _tenant_targets(self.content_dir / "tenants" / f"{tenant}.yml").get(counter)
 
     def secret(self, target: WebhookTarget) -> str | None:
-        env = self._env if self._env is not None else os.environ
-        return env.get(target.secret_env) or None
+        return self._env.get(target.secret_env) or None
 
 
 @lru_cache(maxsize=8)

@@ -66,7 +66,8 @@ async def _database_answers(app: web.Application) -> None:
 
 
 def setup_officer_routes(app: web.Application, config: WebConfig) -> None:
-    app[HOLDER_KEY] = Holder(HandoffConfig.from_env(config.content_dir, config.secure_cookies))
+    app[HOLDER_KEY] = Holder(HandoffConfig.from_env(config.content_dir, config.secure_cookies,
+                                                        config.env))
     add_check(app, "handoff_db", _database_answers)
     app.cleanup_ctx.append(_lifecycle)
     app.on_shutdown.append(_close_streams)  # type: ignore[arg-type]

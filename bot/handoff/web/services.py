@@ -61,7 +61,8 @@ def build_services(config: HandoffConfig, rasa: TrackerApi,
                    clock: Callable[[], float] = time.time) -> Services:
     db = Database(config.db_url)
     policy = LoginPolicy(config.max_failed_logins, config.lockout_seconds,
-                         config.session_seconds, config.idle_seconds)
+                         config.session_seconds, config.idle_seconds,
+                         config.password_min_length)
     hashing = HashingPool(config.argon2_workers, config.argon2_queue)
     requests, officers = RequestStore(db, clock), OfficerStore(db, policy, clock, hashing)
     login_limiter: RateLimiter = build_limiter(
