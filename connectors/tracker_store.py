@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+import sqlalchemy.orm
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -26,12 +28,28 @@ from connectors.sqlite_tuning import tune_sqlite
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tune_sqlite(self.engine)
+        self._check_connections_before_use()
         content = rasa_settings().content_dir
         self._public = public_contacts(content / "tenants")
         self.saved_turns = SavedTurns()  # the reply contract's state of the turn just saved
+
+    def _check_connections_before_use(self) -> None:
+        """PostgreSQL: ping a pooled connection before a turn uses it. Rasa's engine does not,
+        so after PostgreSQL ended its connections (a restart, a fail-over, an operator's
+        `pg_terminate_backend`) the next turn of each replica failed and the owner got no
+        reply; with the ping the dead connection is replaced first."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        old = self.engine
+        self.engine = sa.create_engine(old.url, pool_pre_ping=True,
+                                       **create_engine_kwargs(old.url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        old.dispose()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         # The new events are found once, by count, and both stored and published: Rasa's own

@@ -105,3 +105,30 @@ async def test_rabbitmq_event_broker_publishes_events(endpoints):
     await broker.close()
     await connection.close()
     assert body is not None and marker.encode() in body
+
+
+async def test_turns_go_on_after_postgres_ended_every_connection(endpoints, domain):
+    """An operator's pg_terminate_backend (or a restart) leaves dead connections in the pool;
+    the next turn replaces them instead of failing (the owner would get no reply)."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = TrackerStore.create(endpoints.tracker_store, domain)
+    sender = "ci-" + secrets.token_hex(6)
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(UserUttered("terras in Gent", {"name": "ask_terrasvergunning"}))
+    await store.save(tracker)  # the pool now holds a connection
+    admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres",
+                             poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        ended = connection.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = :db AND pid <> pg_backend_pid()"),
+            {"db": PROD_ENV["POSTGRES_DB"]}).scalar()
+    admin.dispose()
+    assert ended and ended >= 1
+    restored = await store.retrieve(sender)  # would raise OperationalError without the ping
+    assert restored is not None and restored.latest_message.text == "terras in Gent"
