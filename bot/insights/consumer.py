@@ -282,8 +282,23 @@ class Consumer:
         await self.close_stale_turns()
         await self.purge()
 
+    async def _set_up_when_reachable(self) -> None:
+        """The database may be down when the web app starts (a restart of both): the dashboard
+        works without the consumer meanwhile, and the consumer starts once it can migrate."""
+        delay = 1.0
+        while True:
+            try:
+                await self.setup()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("insights: database not ready; retrying in %.0f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
     async def run(self) -> None:
-        await self.setup()
+        await self._set_up_when_reachable()
         try:
             while True:
                 try:

@@ -279,3 +279,40 @@ async def test_a_new_events_table_is_read_from_the_start(tmp_path):
     await consumer.poll_events()
     assert len(await turns(consumer.db)) == 11
     await consumer.db.close()
+
+
+
+async def test_consumer_starts_once_its_database_is_reachable(tmp_path, monkeypatch):
+    """The database down when the web app starts: the consumer keeps trying to migrate and
+    then consumes as usual, instead of dying for the rest of the process's life."""
+    import asyncio
+
+    from bot.insights.consumer import Consumer
+    from bot.insights.db import open_database
+
+    config = make_config(tmp_path)
+    write_broker_rows(config.events_db, recorded_events())
+    db = open_database(config.db_url)
+    consumer = Consumer(config, db, nis_of_name={"aalst": "41002", "gent": "44021"})
+    real_setup, attempts = consumer.setup, []
+
+    async def setup_when_up() -> None:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionRefusedError("database not up yet")
+        await real_setup()
+
+    monkeypatch.setattr(consumer, "setup", setup_when_up)
+    task = asyncio.create_task(consumer.run())
+    try:
+        for _ in range(200):  # retries after 1 s and 2 s, then consumes
+            if attempts[2:] and await turns(db):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len(attempts) == 3
+    assert await turns(db)
+    await db.close()
