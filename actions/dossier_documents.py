@@ -4,8 +4,11 @@ counter asked for more information, the answer.
 * After the status check found "aanvullende info nodig" (reference and e-mail matched), the
   service grants this conversation the dossier; the assistant shows the officer's question
   (dossier_status.py) and offers to answer and to add a document.
-* `add_dossier_document`: the upload button for the dossier of this conversation (submitted
+* `add_dossier_document`: the upload buttons for the dossier of this conversation (submitted
   here, or looked up with the e-mail check); the web app takes the file (bot/web/documents.py).
+  In the web chat and the widget each requested document that did not arrive yet has its own
+  button (its payload names the document, content/requested_documents.yml), and one more is
+  for any other document.
 * `answer_dossier` opens `dossier_answer_form` (one free-text slot); the answer goes to the
   dossier service, the dossier goes back to the counter ("in behandeling") and the owner gets
   the usual e-mail. The answer's text is cleared from the slots once sent."""
@@ -26,7 +29,11 @@ from actions.services import services
 from bot.catalog import ContentError
 from bot.contract import contract_from_slots
 from bot.dossiers.client.api import DossierClient, DossierError, Invalid, NotFound
-from bot.dossiers.client.owner_documents import grant_conversation, send_answer
+from bot.dossiers.client.owner_documents import (
+    grant_conversation,
+    requested_status,
+    send_answer,
+)
 from bot.dossiers.intake.form_flow import wants_person, wants_stop
 from bot.dossiers.models import IN_PROGRESS, NEEDS_INFO, RECEIVED
 from bot.dossiers.requested_documents import Channel, RequestedDocuments, load_requested_documents
@@ -67,7 +74,7 @@ def offer_after_submission(dispatcher: CollectingDispatcher, tracker: Tracker,
     channel = channel_kind(tracker)
     text = requested.message(dossier_type, reference, channel)
     if text is not None:
-        buttons = [{"title": requested.texts["button"], "payload": "/add_dossier_document"}] \
+        buttons = requested.buttons(requested.for_type(dossier_type)) \
             if channel == "web" else []
         dispatcher.utter_message(text=text, buttons=buttons, json_message=contract)
     return [SlotSet(DOCUMENT_SLOT, reference)]
@@ -105,6 +112,25 @@ def _own_reference(tracker: Tracker) -> str | None:
     return None
 
 
+async def _offer_missing(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
+                         contract: dict[str, Any]) -> bool:
+    """The requested documents that did not arrive yet, each with its own button; False (the
+    plain offer instead) when there are none or the service cannot tell."""
+    try:
+        client = services().dossiers.active().client
+        dossier_type, received = await requested_status(client, reference, tracker.sender_id)
+        requested = requested_documents()
+    except (DossierError, ContentError):
+        return False
+    missing = [d for d in requested.for_type(dossier_type) if not received.get(d.id, False)]
+    text = requested.offer(missing, reference)
+    if text is None:
+        return False
+    dispatcher.utter_message(text=text, buttons=requested.buttons(missing),
+                             json_message=contract)
+    return True
+
+
 class ActionDossierDocumentOffer(SafeAction):
     def name(self) -> str:
         return "action_dossier_document_offer"
@@ -120,8 +146,9 @@ class ActionDossierDocumentOffer(SafeAction):
             return []
         channel = channel_kind(tracker)
         if channel == "web":
-            dispatcher.utter_message(response="utter_dossier_document_offer",
-                                     reference=reference, json_message=contract)
+            if not await _offer_missing(dispatcher, tracker, reference, contract):
+                dispatcher.utter_message(response="utter_dossier_document_offer",
+                                         reference=reference, json_message=contract)
         else:
             key = "send_here" if channel == "messaging" else "no_files_here"
             dispatcher.utter_message(

@@ -100,29 +100,54 @@ def requested_for(content_dir: Path, dossier_type: str) -> tuple[RequestedDocume
 
 def requested_list(words: Mapping[str, str], requested: Sequence[RequestedDocument],
                    attachments: Sequence[Mapping[str, Any]] | None) -> Safe:
-    """What the dossier type asks for, required ones first, and what is still missing. Uploads
-    do not say which requested document they are, so once documents arrived the officer checks
-    them; with none, every required document is marked missing. None: the list is unknown."""
+    """What the dossier type asks for, required ones first: per document "ontvangen" with the
+    file names of the uploads assigned to it, or "ontbreekt nog" (required) / "niet toegevoegd";
+    then the uploads not assigned to a requested document. None: the uploads are unknown."""
     if not requested:
         return render("empty.html", text=words["requested_none"])
     if attachments is None:
         return render("empty.html", text=words["service_unavailable"])
-    received, required = len(attachments), sum(1 for d in requested if d.required)
-    items = []
+    ids = {document.id for document in requested}
+    names: dict[str, list[str]] = {}
+    unassigned = []
+    for attachment in attachments:
+        key = attachment.get("requested_key")
+        if isinstance(key, str) and key in ids:
+            names.setdefault(key, []).append(str(attachment.get("filename") or ""))
+        else:
+            unassigned.append(attachment)
+    items, missing = [], 0
     for document in requested:
-        state = "check" if received else ("missing" if document.required else "absent")
+        if document.id in names:
+            state, state_text = "received", fill(words["requested_received"],
+                                                 filenames=", ".join(names[document.id]))
+        else:
+            state = "missing" if document.required else "absent"
+            state_text = words[f"requested_{state}"]
+            missing += document.required
         items.append(render(
             "requested_item.html", label=document.label, hint=document.hint, state=state,
             need=words["requested_required" if document.required else "requested_optional"],
-            state_text=words[f"requested_{state}"]))
-    if not required:
+            state_text=state_text))
+    items.extend(render("requested_unassigned.html", filename=a.get("filename"),
+                        state_text=words["requested_unassigned"],
+                        hint=words["requested_unassigned_hint"]) for a in unassigned)
+    return render("requested_list.html", summary=_summary(words, requested, missing,
+                                                          len(unassigned)),
+                  items=join(items))
+
+
+def _summary(words: Mapping[str, str], requested: Sequence[RequestedDocument], missing: int,
+             unassigned: int) -> str:
+    if not any(document.required for document in requested):
         summary = words["requested_summary_optional"]
-    elif not received:
-        summary = words["requested_summary_none_one"] if required == 1 else \
-            fill(words["requested_summary_none"], missing=required)
-    elif received < required:
-        summary = fill(words["requested_summary_short"], received=received, required=required)
+    elif not missing:
+        summary = words["requested_summary_complete"]
+    elif missing == 1:
+        summary = words["requested_summary_missing_one"]
     else:
-        summary = words["requested_summary_check_one"] if received == 1 else \
-            fill(words["requested_summary_check"], received=received)
-    return render("requested_list.html", summary=summary, items=join(items))
+        summary = fill(words["requested_summary_missing"], missing=missing)
+    if unassigned and missing:
+        summary += " " + (words["requested_summary_unassigned_one"] if unassigned == 1 else
+                          fill(words["requested_summary_unassigned"], count=unassigned))
+    return summary

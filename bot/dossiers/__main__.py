@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.catalog import ContentError
 from bot.deployment import content_dir
+from bot.dossiers.requested_documents import load_requested_documents
 from bot.dossiers.service.app import create_dossier_app
 from bot.dossiers.service.config import ConfigError, ServiceConfig, config_from_env
 from bot.dossiers.service.mail_texts import load_mail_texts
@@ -51,11 +53,17 @@ def serve(host: str, port: int, dev: bool) -> int:
     except MailConfigError as exc:
         print(f"dossier service not started: {exc}", file=sys.stderr)
         return 2
+    try:
+        requested = load_requested_documents(content_dir(env) / "requested_documents.yml")
+    except ContentError as exc:
+        print(f"dossier service not started: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_pii_filter()
     storage = storage_from_url(config.db_url)
     app = create_dossier_app(storage, config.officer_tokens, service_token=config.service_token,
                              reference_prefix=config.reference_prefix,
+                             requested_documents=requested,
                              lookup_limit=config.lookup_limit,
                              shared_state=config.shared_state,
                              purge_interval_seconds=config.purge_interval_seconds,

@@ -23,6 +23,17 @@ DEFAULT_PATH = DEFAULT_CONTENT_DIR / "requested_documents.yml"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / \
     "requested_documents.schema.json"
 Channel = Literal["web", "messaging", "no_files"]
+# The web chat's and the widget's file button (bot/web/static/documents.js, widget.js); with
+# {"requested_document": id} it tells the upload which requested document the file is.
+DOCUMENT_PAYLOAD = "/add_dossier_document"
+
+
+def document_payload(document_id: str | None = None) -> str:
+    """The file button's payload, for one requested document or (None) for any document."""
+    if document_id is None:
+        return DOCUMENT_PAYLOAD
+    return DOCUMENT_PAYLOAD + json.dumps({"requested_document": document_id},
+                                         separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -52,9 +63,24 @@ class RequestedDocuments:
         documents = self.for_type(dossier_type)
         if not documents:
             return None
+        return self._fill(self.texts[f"intro_{channel}"], documents, reference)
+
+    def offer(self, documents: Iterable[RequestedDocument], reference: str) -> str | None:
+        """The web chat's answer to "Document toevoegen" later: which of `documents` (those not
+        received yet) the owner adds; None when there are none."""
+        listed = tuple(documents)
+        return self._fill(self.texts["offer_web"], listed, reference) if listed else None
+
+    def _fill(self, template: str, documents: tuple[RequestedDocument, ...],
+              reference: str) -> str:
         lines = "\n".join(self.line(document) for document in documents)
-        return self.texts[f"intro_{channel}"].replace("{documents}", lines) \
-            .replace("{reference}", reference)
+        return template.replace("{documents}", lines).replace("{reference}", reference)
+
+    def buttons(self, documents: Iterable[RequestedDocument]) -> list[dict[str, str]]:
+        """A file button per requested document, then one for any other document."""
+        return [*({"title": self.texts["button_document"].replace("{label}", document.label),
+                   "payload": document_payload(document.id)} for document in documents),
+                {"title": self.texts["button_other"], "payload": document_payload()}]
 
 
 def parse_requested_documents(data: Any, source: str = "requested_documents.yml",

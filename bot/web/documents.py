@@ -13,10 +13,15 @@ Which dossier: the one the assistant offered the upload for in this conversation
 dossier here or passed the e-mail check). The dossier service checks again that this
 conversation may add to it, checks the file and stores it; this module only streams the body
 (at most 10 MB, whatever Content-Length says) and answers in Dutch
-(content/dossier_documents.yml)."""
+(content/dossier_documents.yml).
+
+Which requested document it is: the button the owner chose (`X-Requested-Document`, the
+document's id in content/requested_documents.yml; absent for "een ander document"), passed on
+to the service, which refuses an id the dossier's type does not ask for."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,7 @@ from aiohttp import web
 
 from bot.dossiers.client.owner_upload import (
     NAME_HEADER,
+    REQUESTED_HEADER,
     UploadTarget,
     outcome_text,
     send_document,
@@ -43,6 +49,7 @@ from bot.webcore.texts import load_texts
 REFERENCE_SLOT = "dossier_document_reference"
 CONVERSATION_HEADER = "X-Conversation-Id"
 CHUNK = 64 * 1024
+REQUESTED_KEY = re.compile(r"[a-z0-9_]{1,64}")  # the schema's document ids
 UPLOAD_SESSION_KEY = web.AppKey("document_http_session", aiohttp.ClientSession)
 
 
@@ -106,7 +113,8 @@ async def widget_preflight(request: web.Request) -> web.Response:
         raise web.HTTPForbidden()
     return web.Response(status=204, headers={
         **cors_headers(request, widget), "Access-Control-Allow-Methods": "POST",
-        "Access-Control-Allow-Headers": f"Content-Type, {NAME_HEADER}, {CONVERSATION_HEADER}",
+        "Access-Control-Allow-Headers":
+            f"Content-Type, {NAME_HEADER}, {CONVERSATION_HEADER}, {REQUESTED_HEADER}",
         "Access-Control-Max-Age": "600"})
 
 
@@ -124,6 +132,9 @@ async def _forwarded(request: web.Request, conversation: str) -> web.Response:
         name = unquote(request.headers[NAME_HEADER], errors="strict")[:300]
     except UnicodeDecodeError:
         name = ""
+    requested_key = request.headers.get(REQUESTED_HEADER, "").strip() or None
+    if requested_key is not None and not REQUESTED_KEY.fullmatch(requested_key):
+        return _answer(texts, "unknown_requested_document", status=422)
     data = await read_capped(request, MAX_DOCUMENT_BYTES)
     if data is None:
         return _answer(texts, "too_large", status=413)
@@ -136,7 +147,7 @@ async def _forwarded(request: web.Request, conversation: str) -> web.Response:
     target = UploadTarget(settings.service_url, settings.service_token,
                           settings.timeout_seconds)
     outcome = await send_document(target, request.app[UPLOAD_SESSION_KEY], reference,
-                                  conversation, name, data)
+                                  conversation, name, data, requested_key)
     return _answer(texts, outcome.key, ok=outcome.ok, status=outcome.status,
                    reference=reference, filename=outcome.filename)
 

@@ -57,8 +57,14 @@ async def test_the_confirmation_lists_the_documents_required_first_with_the_file
     plan, photo = (offer["text"].index(d["label"]) for d in TERRACE)
     assert TERRACE[0]["required"] and not TERRACE[1]["required"] and plan < photo
     assert TERRACE[0]["hint"] in offer["text"] and reference in offer["text"]
-    assert "Document toevoegen" in offer["text"]
-    assert offer["buttons"] == [{"title": TEXTS["button"], "payload": "/add_dossier_document"}]
+    assert TEXTS["button_other"] in offer["text"]
+    # one file button per requested document (its id in the payload), then "iets anders"
+    assert offer["buttons"] == [
+        {"title": f"{TERRACE[0]['label']} toevoegen",
+         "payload": '/add_dossier_document{"requested_document":"terrace_plan"}'},
+        {"title": f"{TERRACE[1]['label']} toevoegen",
+         "payload": '/add_dossier_document{"requested_document":"location_photo"}'},
+        {"title": TEXTS["button_other"], "payload": "/add_dossier_document"}]
     assert offer["custom"]["dossier"]["reference"] == reference
     # the web app's upload reads this slot: the document can be added right away
     assert slots["dossier_document_reference"] == reference
@@ -130,3 +136,33 @@ async def test_a_broken_document_list_never_hides_the_submitted_dossier(live, mo
     assert responses(messages) == ["utter_dossier_submitted"]
     assert slots["dossier"]["reference"] == messages[0]["reference"]
     assert slots["dossier_document_reference"] == messages[0]["reference"]
+
+
+async def test_document_toevoegen_later_offers_the_documents_that_did_not_arrive_yet(live):
+    harness, backend = live
+    await harness.up()
+    _, slots = await submitted()
+    reference = slots["dossier_document_reference"]
+    status, _ = await backend.client._request(
+        "POST", f"/api/dossiers/{reference}/documents", data=files.pdf(),
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Conversation-Id": "test",
+                 "X-Document-Name": "plan.pdf", "X-Requested-Document": "terrace_plan"})
+    assert status == 201
+    tracker = make_tracker("ik wil een document toevoegen", "add_dossier_document",
+                           slots={"dossier_document_reference": reference})
+    messages, events = await run(ActionDossierDocumentOffer(), tracker)
+    (offer,) = messages
+    assert reference in offer["text"] and TERRACE[1]["label"] in offer["text"]
+    assert TERRACE[0]["label"] not in offer["text"]  # the plan arrived
+    assert offer["buttons"] == [
+        {"title": f"{TERRACE[1]['label']} toevoegen",
+         "payload": '/add_dossier_document{"requested_document":"location_photo"}'},
+        {"title": TEXTS["button_other"], "payload": "/add_dossier_document"}]
+    assert slot_events(events) == {"dossier_document_reference": reference}
+
+
+async def test_document_toevoegen_while_the_service_is_down_offers_the_plain_button(live):
+    tracker = make_tracker("ik wil een document toevoegen", "add_dossier_document",
+                           slots={"dossier_document_reference": "OVL-2026-K7M4QX"})
+    messages, _ = await run(ActionDossierDocumentOffer(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_dossier_document_offer"]

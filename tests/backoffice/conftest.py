@@ -75,6 +75,7 @@ async def web_app(aiohttp_client, monkeypatch, tmp_path, service_url: str, rasa:
                   tokens: str) -> TestClient:
     monkeypatch.setenv("HANDOFF_DB", str(tmp_path / "handoff.sqlite3"))
     monkeypatch.setenv("DOSSIER_SERVICE_URL", service_url)
+    monkeypatch.setenv("DOSSIER_SERVICE_TOKEN", SERVICE_TOKEN)  # the chat's document uploads
     monkeypatch.setenv("DOSSIER_OFFICER_TOKENS", tokens)
     app = create_app(WebConfig(), rasa=FakeChat())  # type: ignore[arg-type]
     app[HOLDER_KEY].tracker_api = rasa

@@ -14,11 +14,14 @@ LINK = '<a href="/officer/dossiers/{reference}/documents/{id}" download>'
 
 
 async def owner_upload(stack: Stack, reference: str, data: bytes, name: str,
-                       conversation: str = "conv-terras") -> dict:
-    response = await stack.service.post(
-        f"/api/dossiers/{reference}/documents", data=data,
-        headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Conversation-Id": conversation,
-                 "X-Document-Name": quote(name)})
+                       conversation: str = "conv-terras", requested_key: str | None = None
+                       ) -> dict:
+    headers = {"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Conversation-Id": conversation,
+               "X-Document-Name": quote(name)}
+    if requested_key is not None:
+        headers["X-Requested-Document"] = requested_key
+    response = await stack.service.post(f"/api/dossiers/{reference}/documents", data=data,
+                                        headers=headers)
     assert response.status == 201, await response.text()
     return await response.json()
 

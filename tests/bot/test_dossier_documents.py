@@ -242,3 +242,49 @@ async def test_uploads_at_the_same_moment_are_all_kept(api):
     assert [r.status for r in answers] == [201] * 4
     listed = (await listing(api, reference))["attachments"]
     assert sorted(a["seq"] for a in listed) == [1, 2, 3, 4]
+
+
+async def test_an_upload_says_which_requested_document_it_is(api):
+    reference = await create(api)
+    plan = await api.post(f"/api/dossiers/{reference}/documents", data=files.pdf(),
+                          headers=owner("conv-owner", **{"X-Document-Name": "plan.pdf",
+                                                         "X-Requested-Document": "terrace_plan"}))
+    assert plan.status == 201, await plan.text()
+    assert (await plan.json())["requested_key"] == "terrace_plan"
+    other = await upload(api, reference, files.png(), "foto.png")
+    assert (await other.json())["requested_key"] is None
+    assert [(a["filename"], a["requested_key"]) for a in (await listing(api, reference))[
+        "attachments"]] == [("plan.pdf", "terrace_plan"), ("foto.png", None)]
+    status = await api.get(f"/api/dossiers/{reference}/requested-documents",
+                           headers=owner("conv-owner"))
+    assert status.status == 200
+    assert await status.json() == {"reference": reference, "type": "terrasvergunning",
+                                   "documents": [
+                                       {"key": "terrace_plan", "required": True,
+                                        "received": True},
+                                       {"key": "location_photo", "required": False,
+                                        "received": False}]}
+
+
+@pytest.mark.parametrize("key", ["sign_design", "plan", "x" * 65, "terrace_plan\u00e9"])
+async def test_a_key_the_type_does_not_ask_for_is_a_400_and_nothing_is_stored(api, key):
+    reference = await create(api)
+    response = await api.post(
+        f"/api/dossiers/{reference}/documents", data=files.pdf(),
+        headers=owner("conv-owner", **{"X-Document-Name": "plan.pdf",
+                                       "X-Requested-Document": quote(key)}))
+    assert response.status == 400, await response.text()
+    body = await response.json()
+    assert body["error"] == "unknown_requested_document"
+    if len(key) <= 64:
+        assert body["known"] == ["terrace_plan", "location_photo"]
+    assert (await listing(api, reference))["attachments"] == []
+
+
+async def test_only_the_owners_conversation_sees_the_requested_documents(api):
+    reference = await create(api)
+    response = await api.get(f"/api/dossiers/{reference}/requested-documents",
+                             headers=owner("conv-stranger"))
+    assert response.status == 404
+    assert (await api.get(f"/api/dossiers/{reference}/requested-documents",
+                          headers=officer())).status == 401

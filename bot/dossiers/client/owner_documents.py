@@ -36,3 +36,20 @@ async def send_answer(client: DossierClient, reference: str, conversation_id: st
         return body
     client._raise_for(status, body)
     raise AssertionError("unreachable")
+
+
+async def requested_status(client: DossierClient, reference: str, conversation_id: str
+                           ) -> tuple[str, dict[str, bool]]:
+    """The dossier's type and, per requested document id (required ones first), whether an
+    upload was assigned to it. Raises NotFound when this conversation may not add to it."""
+    headers = {**client._auth(), "X-Conversation-Id": conversation_id}
+    status, body = await client._request("GET", _path(reference, "requested-documents"),
+                                         headers=headers)
+    if status == 200 and isinstance(body, dict):
+        listed = body.get("documents")
+        documents = listed if isinstance(listed, list) else []
+        return str(body.get("type") or ""), {
+            str(d["key"]): bool(d.get("received")) for d in documents
+            if isinstance(d, dict) and d.get("key")}
+    client._raise_for(status, body)
+    raise AssertionError("unreachable")

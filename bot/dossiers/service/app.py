@@ -20,6 +20,7 @@ from bot.deployment import DEFAULT_REFERENCE_PREFIX
 from bot.dossiers.dossier_types import DossierType, load_dossier_types
 from bot.dossiers.models import STATUSES, DossierFilter
 from bot.dossiers.references import new_reference
+from bot.dossiers.requested_documents import RequestedDocuments, load_requested_documents
 from bot.dossiers.service.auth import (
     ACTING_ID,
     MIN_TOKEN_LENGTH,
@@ -309,6 +310,7 @@ def create_dossier_app(
     *,
     service_token: str,
     dossier_types: Mapping[str, DossierType] | None = None,
+    requested_documents: RequestedDocuments | None = None,
     reference_prefix: str = DEFAULT_REFERENCE_PREFIX,
     clock: Callable[[], datetime] = utc_now,
     reference_factory: Callable[[str, int], str] = new_reference,
@@ -338,12 +340,17 @@ def create_dossier_app(
     their tenant's retention are deleted at that interval (bot/dossiers/service/retention.py;
     `closed_retention` defaults to content/tenants/*.yml).
 
+    An owner's upload may name one of its dossier type's requested documents
+    (content/requested_documents.yml unless `requested_documents` is given).
+
     With `shared_state` naming a Redis (the CLI in the production profile) the owners' look-up
     limit is counted there, for every replica together; else in this process."""
     if len(service_token or "") < MIN_TOKEN_LENGTH:
         raise ValueError(f"the service token needs at least {MIN_TOKEN_LENGTH} characters")
     types = dossier_types if dossier_types is not None else load_dossier_types()
     texts = mail_texts if mail_texts is not None else load_mail_texts()
+    requested = requested_documents if requested_documents is not None \
+        else load_requested_documents()
     worker = MailWorker(storage, mailer, clock, interval_seconds=mail_interval_seconds) \
         if mailer is not None else None
     directory = webhooks if webhooks is not None else WebhookDirectory()
@@ -361,7 +368,7 @@ def create_dossier_app(
     app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_BYTES)
     app[DESK] = desk
     app.add_routes(_routes(handlers))
-    app.add_routes(document_routes(DocumentHandlers(DocumentDesk(desk), service_token,
+    app.add_routes(document_routes(DocumentHandlers(DocumentDesk(desk, requested), service_token,
                                                     handlers.officers, handlers.limiter)))
 
     async def migrate(_: web.Application) -> AsyncIterator[None]:

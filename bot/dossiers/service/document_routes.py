@@ -1,4 +1,5 @@
-"""HTTP routes of owners' documents and answers (registered by app.py; see docs/dossiers.md).
+"""HTTP routes of owners' documents and answers (registered by app.py; see
+docs/dossier-documents.md).
 
 Owner routes take the service token (the action server and the web app) and the owner's
 conversation in `X-Conversation-Id`; the service checks that this conversation may add to the
@@ -25,6 +26,7 @@ from bot.dossiers.service.document_desk import (
     DossierNotOpen,
     NotWaitingForAnswer,
     TooManyAttachments,
+    UnknownRequestedDocument,
 )
 from bot.dossiers.service.documents import ascii_name
 from bot.dossiers.service.file_check import MAX_DOCUMENT_BYTES, DocumentRejected
@@ -33,6 +35,8 @@ from bot.dossiers.service.storage import StaleStatus
 
 CONVERSATION = "X-Conversation-Id"
 DOCUMENT_NAME = "X-Document-Name"
+REQUESTED_DOCUMENT = "X-Requested-Document"  # which requested document the upload is
+MAX_REQUESTED_KEY = 64
 MAX_CONVERSATION_ID = 200
 MAX_ANSWER = 2000
 CHUNK = 64 * 1024
@@ -109,12 +113,19 @@ class DocumentHandlers:
             name = unquote(request.headers.get(DOCUMENT_NAME, ""), errors="strict")[:300]
         except UnicodeDecodeError:
             name = ""
+        requested_key = request.headers.get(REQUESTED_DOCUMENT, "").strip() or None
+        if requested_key is not None and len(requested_key) > MAX_REQUESTED_KEY:
+            return _error(400, "unknown_requested_document", requested_key=requested_key[:64],
+                          known=[])
         data = await read_capped(request, MAX_DOCUMENT_BYTES)
         if data is None:
             return _error(413, "invalid_document", reason="too_large")
         try:
             attachment = await self.documents.add_owner_document(
-                request.match_info["reference"], conversation, name, data)
+                request.match_info["reference"], conversation, name, data, requested_key)
+        except UnknownRequestedDocument as unknown:
+            return _error(400, "unknown_requested_document", requested_key=unknown.key,
+                          known=list(unknown.known))
         except DocumentRejected as rejected:
             return _error(422, "invalid_document", reason=rejected.code)
         except DossierNotOpen:
@@ -122,6 +133,16 @@ class DocumentHandlers:
         except TooManyAttachments:
             return _error(409, "too_many_documents")
         return web.json_response(attachment.as_dict(), status=201)
+
+    async def requested(self, request: web.Request) -> web.Response:
+        """The requested documents of the owner's dossier and which ones arrived."""
+        conversation = self._conversation(request)
+        dossier, documents = await self.documents.requested_status(
+            request.match_info["reference"], conversation)
+        return web.json_response({
+            "reference": dossier.reference, "type": dossier.type,
+            "documents": [{"key": document.id, "required": document.required,
+                           "received": received} for document, received in documents]})
 
     async def answer(self, request: web.Request) -> web.Response:
         conversation = self._conversation(request)
@@ -160,6 +181,7 @@ def document_routes(h: DocumentHandlers) -> Iterable[web.RouteDef]:
     return [
         web.post(ref + "/owner-grants", h.grant),
         web.post(ref + "/documents", h.upload),
+        web.get(ref + "/requested-documents", h.requested),
         web.post(ref + "/owner-answers", h.answer),
         web.get(ref + "/documents", h.listing),
         web.get(ref + "/documents/{attachment}", h.download),

@@ -41,11 +41,14 @@ class Attachment:
     sha256: str
     uploaded_by: str  # "owner" or the officer's id
     created_at: datetime
+    # the requested document it is (content/requested_documents.yml `id`); None: not said
+    requested_key: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "seq": self.seq, "filename": self.filename,
                 "content_type": self.content_type, "size": self.size, "sha256": self.sha256,
-                "uploaded_by": self.uploaded_by, "at": self.created_at.isoformat()}
+                "uploaded_by": self.uploaded_by, "at": self.created_at.isoformat(),
+                "requested_key": self.requested_key}
 
 
 @dataclass(frozen=True)

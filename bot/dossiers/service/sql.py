@@ -430,12 +430,13 @@ class SqlStorage(DossierStorage):
 
     # --- documents, owner answers, conversation grants ---------------------------------------
     _ATTACHMENT_COLUMNS = ("attachment_id, reference, seq, filename, content_type, size_bytes, "
-                           "sha256, uploaded_by, created_at")
+                           "sha256, uploaded_by, created_at, requested_key")
 
     def _attachment(self, row: Mapping[str, Any]) -> Attachment:
         return Attachment(row["attachment_id"], row["reference"], int(row["seq"]),
                           row["filename"], row["content_type"], int(row["size_bytes"]),
-                          row["sha256"], row["uploaded_by"], self.from_db_time(row["created_at"]))
+                          row["sha256"], row["uploaded_by"], self.from_db_time(row["created_at"]),
+                          row["requested_key"])
 
     async def add_attachment(self, attachment: Attachment, content: bytes, *,
                              conversation_id: str | None, max_count: int) -> Attachment | None:
@@ -460,11 +461,11 @@ class SqlStorage(DossierStorage):
                 return None
             await tx.execute(
                 "INSERT INTO dossier_attachments (" + self._ATTACHMENT_COLUMNS  # noqa: S608
-                + ", conversation_id, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                + ", conversation_id, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 attachment.id, attachment.reference, last + 1, attachment.filename,
                 attachment.content_type, attachment.size, attachment.sha256,
                 attachment.uploaded_by, self.to_db_time(attachment.created_at),
-                conversation_id, content)
+                attachment.requested_key, conversation_id, content)
         return replace(attachment, seq=last + 1)
 
     async def attachments(self, reference: str) -> list[Attachment]:

@@ -84,16 +84,18 @@
       if (/^https?:\/\//.test(payload)) {
         el = document.createElement("a");
         el.href = payload; el.target = "_blank"; el.rel = "noopener noreferrer";
-      } else if (window.olkDocuments && payload === window.olkDocuments.PAYLOAD) {
+      } else if (window.olkDocuments && window.olkDocuments.keyOf(payload) !== null) {
+        const key = window.olkDocuments.keyOf(payload);
         el = document.createElement("button");
         el.type = "button";
         el.dataset.upload = "document";
+        if (key) { el.dataset.requested = key; }
         el.addEventListener("click", function () {
           window.olkDocuments.pick("/api/chat/documents", function (text, pending) {
             if (pending) { setTyping(true); return; }
             setTyping(false);
             reveal(addBubble("bot", text || T.unavailable));
-          });
+          }, key);
         });
       } else {
         el = document.createElement("button");

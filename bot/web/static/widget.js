@@ -149,9 +149,11 @@
     bar.setAttribute("role", "group");
     bar.setAttribute("aria-label", T.choices_label);
     choices.forEach(function (choice) {
-      if (choice.payload === DOCUMENT_PAYLOAD) {  // "Document toevoegen": a file, not a message
-        const b = button("msg__choice", choice.title, pickDocument);
+      const key = documentKey(choice.payload);
+      if (key !== null) {  // "Document toevoegen": a file, not a message
+        const b = button("msg__choice", choice.title, function () { pickDocument(key); });
         b.dataset.upload = "document";
+        if (key) { b.dataset.requested = key; }
         bar.appendChild(b);
         return;
       }
@@ -234,8 +236,16 @@
   }
 
   // ---- documents (bot/web/documents.py): the answer text comes from the server ----------------
+  // A button for one requested document carries its id:
+  // /add_dossier_document{"requested_document":"terrace_plan"} (sent as X-Requested-Document).
   const DOCUMENT_PAYLOAD = "/add_dossier_document";
-  function pickDocument() {
+  const KEYED_DOCUMENT = /^\/add_dossier_document\{"requested_document":"([a-z0-9_]{1,64})"\}$/;
+  function documentKey(payload) {  // null: not a document button; "": any document
+    if (payload === DOCUMENT_PAYLOAD) { return ""; }
+    const match = KEYED_DOCUMENT.exec(String(payload || ""));
+    return match ? match[1] : null;
+  }
+  function pickDocument(key) {
     const input = document.createElement("input");
     input.type = "file";
     input.accept = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
@@ -246,10 +256,11 @@
       input.remove();
       if (!file) { return; }
       setTyping(true);
+      const headers = { "Content-Type": "application/octet-stream", "X-Conversation-Id": state.sessionId || "",
+                        "X-Document-Name": encodeURIComponent(file.name) };
+      if (key) { headers["X-Requested-Document"] = key; }
       fetch(ORIGIN + "/api/widget/documents", {
-        method: "POST", mode: "cors", credentials: "omit", body: file,
-        headers: { "Content-Type": "application/octet-stream", "X-Conversation-Id": state.sessionId || "",
-                   "X-Document-Name": encodeURIComponent(file.name) }
+        method: "POST", mode: "cors", credentials: "omit", body: file, headers: headers
       }).then(function (r) { return r.json(); }).then(function (data) {
         setTyping(false);
         add({ who: "bot", id: "document-" + Date.now(), text: String(data.message || T.unavailable), choices: [] });
