@@ -33,6 +33,11 @@ from redis.exceptions import RedisError
 from bot.shared_state import OutageLog, SharedStateSettings, connect, shared_state_from_env
 
 DEFAULT_MAX_KEYS = 10_000
+# Documents an owner adds per conversation: the web app's uploads (bot/web/public_limits.py) and
+# files sent on Telegram and WhatsApp (connectors/documents.py) count against the same setting,
+# in one namespace (keys are the conversation ids).
+UPLOAD_CONVERSATION_ENV = "UPLOAD_CONVERSATION_RATE_LIMIT"
+UPLOAD_CONVERSATION_DEFAULT = "10/600"
 
 
 class InvalidLimit(ValueError):

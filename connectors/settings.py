@@ -12,6 +12,12 @@ from pathlib import Path
 
 from bot.deployment import DEFAULT_DOSSIER_SERVICE_URL, content_dir, dossier_service_url
 from bot.payload_guard import DEFAULT_OFFERED_TURNS
+from bot.ratelimit import (
+    UPLOAD_CONVERSATION_DEFAULT,
+    UPLOAD_CONVERSATION_ENV,
+    Limit,
+    limit_from_env,
+)
 from bot.shared_state import SharedStateSettings, shared_state_from_env
 
 DEFAULT_ACTION_TIMEOUT_SECONDS = 6
@@ -28,7 +34,9 @@ class RasaSettings:
     # Where documents sent on messaging channels go (as for the web app and the actions).
     dossier_service_url: str = DEFAULT_DOSSIER_SERVICE_URL  # DOSSIER_SERVICE_URL
     dossier_service_token: str = field(default="", repr=False)  # DOSSIER_SERVICE_TOKEN
-    # Redis for socket.io rooms and webhook replay caches in the production profile.
+    # Documents per conversation, as for the web chat's uploads (UPLOAD_CONVERSATION_RATE_LIMIT).
+    upload_limit: Limit = field(default_factory=lambda: Limit.parse(UPLOAD_CONVERSATION_DEFAULT))
+    # Redis for socket.io rooms, webhook replay caches and the upload limit in production.
     shared_state: SharedStateSettings = field(default_factory=SharedStateSettings)
 
     @classmethod
@@ -44,6 +52,7 @@ class RasaSettings:
             debug_logging=env.get("LOG_LEVEL", "").upper() == "DEBUG",
             dossier_service_url=dossier_service_url(env),
             dossier_service_token=env.get("DOSSIER_SERVICE_TOKEN", "").strip(),
+            upload_limit=limit_from_env(UPLOAD_CONVERSATION_ENV, UPLOAD_CONVERSATION_DEFAULT, env),
             shared_state=shared_state_from_env(env),
         )
 

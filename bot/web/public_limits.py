@@ -6,7 +6,8 @@ one middleware (the handlers stay as they are).
 * widget connections (`GET /socket.io/`): `SOCKET_RATE_LIMIT` per address (30/60); the frames
   of one connection, i.e. one widget conversation, are limited in socket_proxy.py;
 * uploads (`POST /api/chat/documents`): `UPLOAD_RATE_LIMIT` per address (20/600),
-  `UPLOAD_CONVERSATION_RATE_LIMIT` per conversation (10/600);
+  `UPLOAD_CONVERSATION_RATE_LIMIT` per conversation (10/600; documents sent on Telegram and
+  WhatsApp count against the same limit per conversation, connectors/documents.py);
 * polls (`GET /api/chat/history`, `/api/chat/updates`, `/api/handoff/{id}/messages`):
   `POLL_RATE_LIMIT` per address (600/60);
 * messaging platforms' webhooks (`POST /webhooks/{channel}/webhook`, relayed to Rasa, which
@@ -31,7 +32,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.ratelimit import Limit, RateLimiter, limit_from_env, limiter_from_env
+from bot.ratelimit import (
+    UPLOAD_CONVERSATION_DEFAULT,
+    UPLOAD_CONVERSATION_ENV,
+    Limit,
+    RateLimiter,
+    limit_from_env,
+    limiter_from_env,
+)
 from bot.webcore.client_address import client_address
 from bot.webcore.owner_session import session_id
 from bot.webcore.texts import load_texts
@@ -51,7 +59,8 @@ CHAT = Rule("CHAT_RATE_LIMIT", "60/60", per_address=True)
 CHAT_CONVERSATION = Rule("CHAT_CONVERSATION_RATE_LIMIT", "20/60", per_address=False)
 SOCKET = Rule("SOCKET_RATE_LIMIT", "30/60", per_address=True)
 UPLOAD = Rule("UPLOAD_RATE_LIMIT", "20/600", per_address=True)
-UPLOAD_CONVERSATION = Rule("UPLOAD_CONVERSATION_RATE_LIMIT", "10/600", per_address=False)
+UPLOAD_CONVERSATION = Rule(UPLOAD_CONVERSATION_ENV, UPLOAD_CONVERSATION_DEFAULT,
+                           per_address=False)
 POLL = Rule("POLL_RATE_LIMIT", "600/60", per_address=True)
 WEBHOOK = Rule("WEBHOOK_RATE_LIMIT", "600/60", per_address=True)
 RULES = (CHAT, CHAT_CONVERSATION, SOCKET, UPLOAD, UPLOAD_CONVERSATION, POLL, WEBHOOK)

@@ -377,3 +377,58 @@ async def test_teams_says_it_cannot_take_files(documents) -> None:
             ) as response:
         reply = await response.json()
     assert reply["text"] == TEXTS["files_not_supported"] and agent.received == []
+
+
+# --- which requested document, and the upload limit -----------------------------------------
+
+async def test_a_file_is_taken_as_the_only_requested_document_still_missing(
+        api, service, documents) -> None:
+    """A terrace asks for a plan and a photo: with both missing a sent file stays unassigned;
+    once the photo arrived (the web chat's photo button), the next file is taken as the plan."""
+    reference = await dossier(service, TG_SENDER)
+    agent = FakeAgent()
+    offered(agent, TG_SENDER, reference)
+    api.files["first"], api.files["second"] = files.pdf(), files.pdf(b"% plan\n")
+    async with serve(telegram(api, documents), agent) as base:
+        assert await post_telegram(base, document_update("first", "iets.pdf", 11)) == 200
+        photo = await service.post(
+            f"/api/dossiers/{reference}/documents", data=files.png(),
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Conversation-Id": TG_SENDER,
+                     "X-Document-Name": "gevel.png", "X-Requested-Document": "location_photo"})
+        assert photo.status == 201
+        assert await post_telegram(base, document_update("second", "plan.pdf", 12)) == 200
+    assert [(a["filename"], a["requested_key"]) for a in await stored(service, reference)] == [
+        ("iets.pdf", None), ("gevel.png", "location_photo"), ("plan.pdf", "terrace_plan")]
+    assert api.sent() == [added(reference, "iets.pdf"), added(reference, "plan.pdf")]
+
+
+async def test_files_past_the_upload_limit_are_refused_before_downloading(
+        api, service) -> None:
+    reference = await dossier(service, TG_SENDER)
+    agent = FakeAgent()
+    offered(agent, TG_SENDER, reference)
+    documents = ChannelDocuments.from_env({
+        "DOSSIER_SERVICE_URL": str(service.make_url("")).rstrip("/"),
+        "DOSSIER_SERVICE_TOKEN": SERVICE_TOKEN, "UPLOAD_CONVERSATION_RATE_LIMIT": "2/600"})
+    for n in range(3):
+        api.files[f"f{n}"] = files.pdf(f"% {n}\n".encode())
+    async with serve(telegram(api, documents), agent) as base:
+        for n in range(3):
+            assert await post_telegram(base, document_update(f"f{n}", f"d{n}.pdf", 20 + n)) == 200
+    assert [a["filename"] for a in await stored(service, reference)] == ["d0.pdf", "d1.pdf"]
+    assert api.sent()[-1] == TEXTS["rate_limited"]
+    assert len(api.downloads()) == 2  # the third file was never fetched
+    # another conversation has its own window
+    assert await documents.limiter.hit(WA_SENDER)
+
+
+def test_the_messaging_limit_is_the_web_uploads_setting_and_its_default() -> None:
+    from bot.ratelimit import InMemoryRateLimiter, Limit
+    from bot.web.public_limits import UPLOAD_CONVERSATION
+
+    default = ChannelDocuments.from_env({})
+    assert isinstance(default.limiter, InMemoryRateLimiter)
+    assert default.limiter.limit == Limit.parse(UPLOAD_CONVERSATION.default) == Limit(10, 600)
+    tuned = ChannelDocuments.from_env({UPLOAD_CONVERSATION.env: "3/60"})
+    assert isinstance(tuned.limiter, InMemoryRateLimiter)
+    assert tuned.limiter.limit == Limit(3, 60)
