@@ -1,7 +1,8 @@
 """Real browser (Debian's chromium through Playwright) against the whole assistant with the
 dossier service: the owner checks the status of their terrace application in the web chat and
-adds the plan with "Document toevoegen" (a renamed executable is refused in Dutch); the officer
-logs in, opens the dossier, sees and downloads the plan, asks for more information; the owner
+adds the plan with its own file button (a renamed executable is refused in Dutch); the officer
+logs in, opens the dossier, sees the plan as received and downloads it, asks for more
+information; the owner
 sees the question in the chat and answers; the officer sees the answer in the history, and the
 owner got the e-mails (.eml files, the local profile without SMTP_HOST)."""
 
@@ -92,8 +93,10 @@ def owner_says(page: Page, text: str) -> None:
     page.click("#form button[type=submit]")
 
 
-def upload(page: Page, name: str, content: bytes, mime: str) -> None:
-    button = page.locator("#log button[data-upload=document]").last
+def upload(page: Page, name: str, content: bytes, mime: str, requested: str = "") -> None:
+    """With the file button of the requested document `requested`, else the generic one."""
+    selector = f"[data-requested={requested}]" if requested else ":not([data-requested])"
+    button = page.locator(f"#log button[data-upload=document]{selector}").last
     expect(button).to_be_visible(timeout=WAIT)
     with page.expect_file_chooser() as chooser:
         button.click()
@@ -132,9 +135,9 @@ def test_the_officer_asks_for_more_and_the_owner_answers_in_the_chat(
     check_status(owner, reference)
     expect(log).to_contain_text(f"Je aanvraag {reference}", timeout=WAIT)
     owner_says(owner, "ik wil een document toevoegen")
-    upload(owner, "Uitvoerbaar.pdf", files.renamed_exe(), "application/pdf")
+    upload(owner, "Uitvoerbaar.pdf", files.renamed_exe(), "application/pdf", "terrace_plan")
     expect(log).to_contain_text(TEXTS["unsupported_type"], timeout=WAIT)
-    upload(owner, "plan terras.pdf", files.pdf(), "application/pdf")
+    upload(owner, "plan terras.pdf", files.pdf(), "application/pdf", "terrace_plan")
     expect(log).to_contain_text(f'Je document "plan terras.pdf" is toegevoegd aan je dossier '
                                 f"{reference}", timeout=WAIT)
 
@@ -149,6 +152,9 @@ def test_the_officer_asks_for_more_and_the_owner_answers_in_the_chat(
     documents = officer.locator(".documents a")
     expect(documents).to_have_count(1)
     expect(documents).to_have_text("plan terras.pdf")
+    requested = officer.locator(".requested-documents")
+    expect(requested).to_contain_text("ontvangen: plan terras.pdf")
+    expect(requested).not_to_contain_text("ontbreekt nog")
     with officer.expect_download() as download:
         documents.click()
     assert download.value.suggested_filename == "plan terras.pdf"
