@@ -5,7 +5,8 @@ one middleware (the handlers stay as they are).
   per address (60/60), `CHAT_CONVERSATION_RATE_LIMIT` per conversation (20/60, `/api/chat`);
 * widget connections (`GET /socket.io/`): `SOCKET_RATE_LIMIT` per address (30/60); the frames
   of one connection, i.e. one widget conversation, are limited in socket_proxy.py;
-* uploads (`POST /api/chat/documents`): `UPLOAD_RATE_LIMIT` per address (20/600),
+* uploads (`POST /api/chat/documents`, the widget's `POST /api/widget/documents`):
+  `UPLOAD_RATE_LIMIT` per address (20/600),
   `UPLOAD_CONVERSATION_RATE_LIMIT` per conversation (10/600; documents sent on Telegram and
   WhatsApp count against the same limit per conversation, connectors/documents.py);
 * polls (`GET /api/chat/history`, `/api/chat/updates`, `/api/handoff/{id}/messages`):
@@ -14,7 +15,8 @@ one middleware (the handlers stay as they are).
   checks their signatures): `WEBHOOK_RATE_LIMIT` per address (600/60; the platforms send from
   a few addresses, so only a flood from one address is cut).
 
-The conversation is the session cookie's (the chat page's); without one only the per-address
+The conversation is the session cookie's (the chat page's), for the widget's uploads the id in
+`X-Conversation-Id` (the upload route checks its signature); without one only the per-address
 limit applies. Feedback (`FEEDBACK_RATE_LIMIT`) and officer log-ins
 (`OFFICER_LOGIN_RATE_LIMIT`) have their own. The client address is `client_address`
 (X-Forwarded-For only from our proxy). Limits are `COUNT/SECONDS`, in Redis in the production
@@ -71,11 +73,23 @@ ROUTES: Mapping[tuple[str, str], tuple[Rule, ...]] = {
     ("POST", "/api/chat/reset"): (CHAT,),
     ("GET", "/socket.io/"): (SOCKET,),
     ("POST", "/api/chat/documents"): (UPLOAD, UPLOAD_CONVERSATION),
+    ("POST", "/api/widget/documents"): (UPLOAD, UPLOAD_CONVERSATION),
     ("GET", "/api/chat/history"): (POLL,),
     ("GET", "/api/chat/updates"): (POLL,),
     ("GET", "/api/handoff/{conversation_id}/messages"): (POLL,),
     ("POST", "/webhooks/{channel}/webhook"): (WEBHOOK,),
 }
+
+
+WIDGET_UPLOAD = "/api/widget/documents"
+MAX_CONVERSATION_KEY = 200
+
+
+def conversation_of(request: web.Request) -> str | None:
+    """The conversation a per-conversation limit counts for."""
+    if request.path == WIDGET_UPLOAD:
+        return request.headers.get("X-Conversation-Id", "")[:MAX_CONVERSATION_KEY] or None
+    return session_id(request)
 
 
 @dataclass
@@ -96,7 +110,7 @@ class PublicLimits:
     async def over_limit(self, request: web.Request, rules: tuple[Rule, ...]) -> Rule | None:
         """The first rule the request breaks (its hit is not counted in the later ones)."""
         for rule in rules:
-            key = client_address(request) if rule.per_address else session_id(request)
+            key = client_address(request) if rule.per_address else conversation_of(request)
             if key is not None and not await self.limiters[rule.env].hit(key):
                 return rule
         return None

@@ -200,3 +200,33 @@ async def test_the_widget_route_refuses_made_up_ids_and_other_sites(widget, serv
         "Origin": "https://evil.example", "X-Conversation-Id": real, "X-Document-Name": "a.pdf"})
     assert elsewhere.status == 403
     assert await stored(service, reference) == []
+
+
+async def test_the_widget_says_which_requested_document_and_counts_against_the_upload_limit(
+        aiohttp_client, monkeypatch, service):
+    from connectors.widget import ConversationIds
+
+    monkeypatch.setenv("DOSSIER_SERVICE_URL", str(service.make_url("")).rstrip("/"))
+    monkeypatch.setenv("DOSSIER_SERVICE_TOKEN", SERVICE_TOKEN)
+    monkeypatch.setenv("WIDGET_SESSION_SECRET", WIDGET_SECRET)
+    monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", SITE)
+    monkeypatch.setenv("UPLOAD_CONVERSATION_RATE_LIMIT", "2/600")
+    rasa = FakeRasa()
+    widget = await aiohttp_client(create_app(WebConfig(), rasa=rasa))  # type: ignore[arg-type]
+    conversation = ConversationIds(WIDGET_SECRET).new()
+    reference = await dossier(service, conversation)
+    rasa.events_by_sender[conversation] = [
+        {"event": "slot", "name": "dossier_document_reference", "value": reference}]
+    preflight = await widget.options("/api/widget/documents", headers={
+        "Origin": SITE, "Access-Control-Request-Method": "POST"})
+    assert "X-Requested-Document" in preflight.headers["Access-Control-Allow-Headers"]
+    headers = {"Origin": SITE, "X-Conversation-Id": conversation, "X-Document-Name": "plan.pdf"}
+    plan = await widget.post("/api/widget/documents", data=files.pdf(),
+                             headers={**headers, "X-Requested-Document": "terrace_plan"})
+    assert plan.status == 201 and (await plan.json())["ok"] is True
+    other = await widget.post("/api/widget/documents", data=files.png(), headers=headers)
+    assert other.status == 201
+    third = await widget.post("/api/widget/documents", data=files.pdf(), headers=headers)
+    assert third.status == 429
+    assert [(a["filename"], a["requested_key"]) for a in await stored(service, reference)] == [
+        ("plan.pdf", "terrace_plan"), ("plan.png", None)]
