@@ -42,6 +42,8 @@ from bot.ratelimit import (
     limit_from_env,
     limiter_from_env,
 )
+from bot.web.feedback_api import cors_headers
+from bot.web.widget_settings import SETTINGS_KEY
 from bot.webcore.client_address import client_address
 from bot.webcore.owner_session import session_id
 from bot.webcore.texts import load_texts
@@ -121,7 +123,11 @@ class PublicLimits:
         if request.path == "/api/chat":
             body["messages"] = [{"text": text}]
         retry = str(max(1, math.ceil(self.windows[rule.env].seconds)))
-        return web.json_response(body, status=429, headers={"Retry-After": retry})
+        headers = {"Retry-After": retry}
+        widget = request.app.get(SETTINGS_KEY) if request.path == WIDGET_UPLOAD else None
+        if widget is not None:  # the widget's page may read the Dutch text
+            headers.update(cors_headers(request, widget))
+        return web.json_response(body, status=429, headers=headers)
 
     async def close(self) -> None:
         for limiter in self.limiters.values():

@@ -228,5 +228,7 @@ async def test_the_widget_says_which_requested_document_and_counts_against_the_u
     assert other.status == 201
     third = await widget.post("/api/widget/documents", data=files.pdf(), headers=headers)
     assert third.status == 429
+    assert third.headers["Access-Control-Allow-Origin"] == SITE  # the widget reads the text
+    assert (await third.json())["message"]
     assert [(a["filename"], a["requested_key"]) for a in await stored(service, reference)] == [
         ("plan.pdf", "terrace_plan"), ("plan.png", None)]
