@@ -28,6 +28,7 @@ Kept = tuple[dict[str, Any], dict[str, str] | None]
 FIRST_RETRY_SECONDS = 0.2
 LAST_RETRY_SECONDS = 5.0
 SHUTDOWN_DRAIN_SECONDS = 5.0
+DRAIN_BATCH = 200
 
 
 class ReliablePikaEventBroker(PikaEventBroker):
@@ -86,18 +87,25 @@ class ReliablePikaEventBroker(PikaEventBroker):
             self._drain_task = self._loop.create_task(self._drain())
 
     async def _drain(self) -> None:
+        """Oldest first, in batches published together (frames go out in call order, the
+        confirms are awaited together: one at a time took 2.5 minutes for the 12,615 events
+        of a 30 s outage under load while new ones kept arriving)."""
         delay, taken = FIRST_RETRY_SECONDS, 0
         while self._kept:
-            event, headers = self._kept[0]
-            if await self._publish_once(event, headers):
-                if self._kept and self._kept[0][0] is event:
-                    self._kept.popleft()
-                taken += 1
-                self.republished += 1
-                delay = FIRST_RETRY_SECONDS
-            else:
+            batch = [self._kept[index] for index in range(min(DRAIN_BATCH, len(self._kept)))]
+            published = await asyncio.gather(*(self._publish_once(event, headers)
+                                               for event, headers in batch))
+            done = next((index for index, ok in enumerate(published) if not ok), len(batch))
+            for sent in batch[:done]:  # the published prefix; a later one that went is sent
+                if self._kept and self._kept[0] is sent:  # again (a full backlog drops the
+                    self._kept.popleft()  # oldest meanwhile: then it is gone already)
+            taken += done
+            self.republished += done
+            if done < len(batch):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, LAST_RETRY_SECONDS)
+            else:
+                delay = FIRST_RETRY_SECONDS
         logger.warning("RabbitMQ took the %d events kept while it was away.", taken)
 
     def _publish_unpublished_messages(self, *_: Any, **__: Any) -> None:
