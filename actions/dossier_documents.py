@@ -116,8 +116,8 @@ async def _offer_missing(dispatcher: CollectingDispatcher, tracker: Tracker, ref
                          contract: dict[str, Any]) -> bool:
     """The requested documents that did not arrive yet, each with its own button; False (the
     plain offer instead) when there are none or the service cannot tell."""
-    try:
-        client = services().dossiers.active().client
+    try:  # a read: the outbox's delivery need not run for it
+        client = services().dossiers.client
         dossier_type, received = await requested_status(client, reference, tracker.sender_id)
         requested = requested_documents()
     except (DossierError, ContentError):
