@@ -7,25 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import time
 
 import pytest
 
-from bench.loadtest.fault_proxy import fault_proxy
-from launcher.proxy import find_haproxy
-from tests.conftest import require_service
+from tests.services.fault_proxies import server_behind_proxy
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 @pytest.fixture()
 def proxy(tmp_path):
-    require_service("RabbitMQ", "127.0.0.1", 5672)
-    if not os.access(find_haproxy(os.environ), os.X_OK):
-        pytest.fail("haproxy is needed (make install-haproxy)")
-    with fault_proxy(tmp_path, {"rabbitmq": "127.0.0.1:5672"}, os.environ) as running:
+    with server_behind_proxy(tmp_path, "RabbitMQ", "rabbitmq", 5672) as running:
         yield running
 
 

@@ -5,23 +5,17 @@ client each cut connection failed one turn, answered with an apology)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import threading
 
 import pytest
 
-from bench.loadtest.fault_proxy import fault_proxy
-from launcher.proxy import find_haproxy
-from tests.conftest import require_service
+from tests.services.fault_proxies import server_behind_proxy
 
 
 @pytest.fixture()
 def proxy(tmp_path):
-    require_service("Redis", "127.0.0.1", 6379)
-    if not os.access(find_haproxy(os.environ), os.X_OK):
-        pytest.fail("haproxy is needed (make install-haproxy)")
-    with fault_proxy(tmp_path, {"redis": "127.0.0.1:6379"}, os.environ) as running:
+    with server_behind_proxy(tmp_path, "Redis", "redis", 6379) as running:
         yield running
 
 
