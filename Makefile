@@ -68,7 +68,7 @@ check: lint ## Fast loop: lint plus the unit tier (no browser, no trained model,
 	$(VENV)/bin/pytest -q -m "not e2e and not browser and not services"
 
 unit: install install-browser install-haproxy node_modules/.installed ## Unit, integration and browser tests (pytest)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=25
 
 validate: install ## rasa data validate
 	$(PY) scripts/validate_data.py

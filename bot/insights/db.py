@@ -15,14 +15,13 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import aiosqlite
-import asyncpg
 
 from bot.storage.migrate import upgrade
+from bot.storage.pg_pool import LazyPool
 from bot.storage.roles import INSIGHTS
 from bot.storage.urls import SQLITE, is_postgres, sqlite_url
 
@@ -53,13 +52,6 @@ class Database(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
-
-
-@lru_cache(maxsize=128)
-def to_dollar_params(sql: str) -> str:
-    """`?` placeholders -> `$1, $2, ...` (our queries have no `?` inside literals)."""
-    parts = sql.split("?")
-    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, 1))
 
 
 class _SqliteTx:
@@ -120,26 +112,6 @@ class SqliteDatabase(Database):
             self._connection = None
 
 
-def _affected(status: str) -> int:
-    last = status.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else 0
-
-
-class _PgTx:
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._connection = connection
-
-    async def execute(self, sql: str, *args: Any) -> int:
-        return _affected(await self._connection.execute(to_dollar_params(sql), *args))
-
-    async def fetchone(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
-        row = await self._connection.fetchrow(to_dollar_params(sql), *args)
-        return dict(row) if row is not None else None
-
-    async def fetchall(self, sql: str, *args: Any) -> list[Mapping[str, Any]]:
-        return [dict(row) for row in await self._connection.fetch(to_dollar_params(sql), *args)]
-
-
 class PostgresDatabase(Database):
     """A small pool; `schema` (an installation's or a test's own) is created by the migration
     and is the pool's `search_path`."""
@@ -147,26 +119,13 @@ class PostgresDatabase(Database):
     def __init__(self, dsn: str, *, schema: str | None = None) -> None:
         super().__init__(dsn, schema)
         self.dsn = dsn
-        self._pool: asyncpg.Pool | None = None
+        self.pool = LazyPool(dsn, max_size=4, schema=schema, before_first=self.migrate)
 
-    async def _get_pool(self) -> asyncpg.Pool:
-        if self._pool is None:
-            await self.migrate()
-            settings = {"search_path": self.schema} if self.schema else None
-            self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4,
-                                                   server_settings=settings, command_timeout=10)
-        return self._pool
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        pool = await self._get_pool()
-        async with pool.acquire() as connection, connection.transaction():
-            yield _PgTx(connection)
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        return self.pool.transaction()
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self.pool.close()
 
 
 def open_database(url: str, *, schema: str | None = None) -> Database:
