@@ -94,6 +94,11 @@ def build_env(config: StackConfig, base: Mapping[str, str]) -> StackEnv:
         # A replica killed mid-turn leaves its conversation lock in Redis; Rasa's default of
         # 60 s would keep that owner waiting past the proxy's time-out. Turns take seconds.
         env.setdefault("TICKET_LOCK_LIFETIME", "20")
+        # Behind the proxy a dead action replica costs nothing (the connection fails and the
+        # call goes to the other one), so the time-out only cuts off slow answers: on a busy
+        # machine an action queued behind others took 6-12 s and the owner got the apology
+        # while the action went on (a dossier stored, its reference never shown).
+        env.setdefault("ACTION_TIMEOUT_SECONDS", "15")
         # Our own tables live in the machine's PostgreSQL (POSTGRES_*, as the tracker store):
         # the web app's (hand-off, officers, audit), the action servers' shared dossier outbox
         # and the dossier service's dossiers.

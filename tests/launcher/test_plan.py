@@ -231,3 +231,12 @@ def test_production_conversation_locks_outlive_a_turn_not_a_dead_replica(tmp_pat
                        {"TICKET_LOCK_LIFETIME": "45"}).env
     assert given["TICKET_LOCK_LIFETIME"] == "45"
     assert "TICKET_LOCK_LIFETIME" not in plan_stack(StackConfig(state_dir=tmp_path), {}).env
+
+
+def test_production_waits_longer_for_an_action_than_the_local_profile(tmp_path: Path) -> None:
+    production = plan_stack(StackConfig(state_dir=tmp_path, profile="production"), {}).env
+    assert production["ACTION_TIMEOUT_SECONDS"] == "15"
+    given = plan_stack(StackConfig(state_dir=tmp_path, profile="production"),
+                       {"ACTION_TIMEOUT_SECONDS": "8"}).env
+    assert given["ACTION_TIMEOUT_SECONDS"] == "8"
+    assert "ACTION_TIMEOUT_SECONDS" not in plan_stack(StackConfig(state_dir=tmp_path), {}).env
