@@ -20,6 +20,15 @@ from bot.contract import contract_from_slots
 logger = logging.getLogger(__name__)
 
 
+def deadline(seconds: float) -> float:
+    """A deadline written for Rasa's default action time-out (6 s), plus what a longer one
+    (ACTION_TIMEOUT_SECONDS, 15 s in the production profile) leaves: on a busy machine an
+    action is slow, not broken, and Rasa still waits for it."""
+    from actions.services import services  # the services import the actions' modules
+
+    return seconds + services().settings.deadline_slack_seconds
+
+
 class SafeAction(Action, abc.ABC):
     deadline_seconds: float = 4.0
 
@@ -38,7 +47,7 @@ class SafeAction(Action, abc.ABC):
     ) -> list[EventType]:
         try:
             return await asyncio.wait_for(
-                self.perform(dispatcher, tracker, domain), timeout=self.deadline_seconds
+                self.perform(dispatcher, tracker, domain), timeout=deadline(self.deadline_seconds)
             )
         except Exception as error:  # includes asyncio.TimeoutError
             # Log the kind of failure only: tracker contents may hold personal data.

@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import SafeAction
+from actions.base import SafeAction, deadline
 from actions.dossier_common import (
     activated_now,
     fresh_answer,
@@ -47,7 +47,7 @@ class SafeFormValidation(SafeAction, abc.ABC):
         try:
             services().dossiers.wake()
             return await asyncio.wait_for(self.perform(dispatcher, tracker, domain),
-                                          timeout=self.deadline_seconds)
+                                          timeout=deadline(self.deadline_seconds))
         except Exception as error:  # includes asyncio.TimeoutError
             logger.error("validation %s failed: %s", self.name(), type(error).__name__,
                          exc_info=not isinstance(error, asyncio.TimeoutError))

@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import SafeAction
+from actions.base import SafeAction, deadline
 from actions.counter_view import counter_message
 from actions.dossier_common import (
     clear_form_events,
@@ -85,7 +85,7 @@ class ActionFinishDossier(SafeAction):
         try:
             result = await asyncio.wait_for(
                 services().dossiers.active().outbox.submit(submission, key),
-                timeout=SUBMIT_BUDGET_SECONDS)
+                timeout=deadline(SUBMIT_BUDGET_SECONDS))
         except Invalid as rejected:
             logger.error("dossier submission %s rejected: %s", key, rejected.code)
             dispatcher.utter_message(response="utter_dossier_rejected",

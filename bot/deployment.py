@@ -40,3 +40,13 @@ def dossier_service_url(env: Mapping[str, str]) -> str:
     """DOSSIER_SERVICE_URL: the dossier service, as the actions, the web app and the messaging
     channels reach it."""
     return (env.get("DOSSIER_SERVICE_URL", "").strip() or DEFAULT_DOSSIER_SERVICE_URL).rstrip("/")
+
+
+# How long Rasa waits for an action (ACTION_TIMEOUT_SECONDS). The action server reads it too:
+# its own deadlines are written for this default and grow with a longer time-out.
+DEFAULT_ACTION_TIMEOUT_SECONDS = 6
+
+
+def action_timeout_seconds(env: Mapping[str, str]) -> int:
+    value = env.get("ACTION_TIMEOUT_SECONDS", "").strip()
+    return max(1, int(value)) if value.isdigit() else DEFAULT_ACTION_TIMEOUT_SECONDS

@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.deployment import DEFAULT_DOSSIER_SERVICE_URL, content_dir, dossier_service_url
+from bot.deployment import (
+    DEFAULT_ACTION_TIMEOUT_SECONDS,
+    DEFAULT_DOSSIER_SERVICE_URL,
+    action_timeout_seconds,
+    content_dir,
+    dossier_service_url,
+)
 from bot.payload_guard import DEFAULT_OFFERED_TURNS
 from bot.ratelimit import (
     UPLOAD_CONVERSATION_DEFAULT,
@@ -19,8 +25,6 @@ from bot.ratelimit import (
     limit_from_env,
 )
 from bot.shared_state import SharedStateSettings, shared_state_from_env
-
-DEFAULT_ACTION_TIMEOUT_SECONDS = 6
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,7 @@ class RasaSettings:
             widget_secret=env.get("WIDGET_SESSION_SECRET", ""),
             offered_turns=max(1, int(env.get("PAYLOAD_OFFERED_TURNS", "")
                                      or DEFAULT_OFFERED_TURNS)),
-            action_timeout_seconds=int(env.get("ACTION_TIMEOUT_SECONDS", "")
-                                       or DEFAULT_ACTION_TIMEOUT_SECONDS),
+            action_timeout_seconds=action_timeout_seconds(env),
             debug_logging=env.get("LOG_LEVEL", "").upper() == "DEBUG",
             dossier_service_url=dossier_service_url(env),
             dossier_service_token=env.get("DOSSIER_SERVICE_TOKEN", "").strip(),

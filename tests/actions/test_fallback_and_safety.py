@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction
 from actions.conversation import ActionHandleYesNo, ActionOutOfScope
 from actions.fallback import ActionClarify
+from actions.services import services
+from actions.settings import ActionSettings
 from tests.actions.helpers import make_tracker, slot_events
 
 RANKING = [
@@ -99,6 +102,33 @@ async def test_hanging_action_answers_within_its_deadline():
     messages, _ = await run(Hanging(), make_tracker("x", "greet"))
     assert asyncio.get_running_loop().time() - started < 2
     assert messages[0]["response"] == "utter_technical_problem"
+
+
+class Slow(SafeAction):
+    deadline_seconds = 0.2
+
+    def name(self) -> str:
+        return "action_slow"
+
+    async def perform(self, dispatcher, tracker, domain):
+        await asyncio.sleep(0.6)  # a busy machine, not a broken service
+        dispatcher.utter_message(text="klaar")
+        return []
+
+
+async def test_a_longer_action_timeout_lets_a_slow_action_finish(use_services):
+    messages, _ = await run(Slow(), make_tracker("x", "greet"))
+    assert messages[0]["response"] == "utter_technical_problem"  # Rasa's default 6 s
+    use_services(settings=dataclasses.replace(services().settings,
+                                              action_timeout_seconds=7))
+    messages, _ = await run(Slow(), make_tracker("x", "greet"))
+    assert [m["text"] for m in messages] == ["klaar"]
+
+
+def test_the_action_server_reads_rasas_action_timeout():
+    assert ActionSettings.from_env({}).deadline_slack_seconds == 0
+    assert ActionSettings.from_env({"ACTION_TIMEOUT_SECONDS": "15"}).deadline_slack_seconds == 9
+    assert ActionSettings.from_env({"ACTION_TIMEOUT_SECONDS": "zes"}).action_timeout_seconds == 6
 
 
 async def test_person_request_with_a_place_is_not_lost_when_confidence_is_low():
