@@ -11,18 +11,16 @@ SQLAlchemy layer per statement): the consumer writes thousands of rows per batch
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Protocol
-
-import aiosqlite
 
 from bot.storage.migrate import upgrade
 from bot.storage.pg_pool import LazyPool
 from bot.storage.roles import INSIGHTS
+from bot.storage.sqlite_conn import SerialConnection
 from bot.storage.urls import SQLITE, is_postgres, sqlite_url
 
 
@@ -54,62 +52,20 @@ class Database(ABC):
     async def close(self) -> None: ...
 
 
-class _SqliteTx:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
-
-    async def execute(self, sql: str, *args: Any) -> int:
-        cursor = await self._connection.execute(sql, args)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
-
-    async def fetchone(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
-        async with self._connection.execute(sql, args) as cursor:
-            row = await cursor.fetchone()
-        return dict(row) if row is not None else None
-
-    async def fetchall(self, sql: str, *args: Any) -> list[Mapping[str, Any]]:
-        async with self._connection.execute(sql, args) as cursor:
-            rows = await cursor.fetchall()
-        return [dict(row) for row in rows]
-
-
 class SqliteDatabase(Database):
     """One connection; transactions serialised by a lock; `BEGIN IMMEDIATE`."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(sqlite_url(path))
         self.path = path
-        self._connection: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        # The migration creates the file 0600 (and its folder 0700) before it is opened.
+        self.connection = SerialConnection(path, before_first=self.migrate)
 
-    async def _connect(self) -> aiosqlite.Connection:
-        if self._connection is None:
-            await self.migrate()  # creates the file 0600 (and its folder 0700)
-            connection = await aiosqlite.connect(self.path, isolation_level=None)
-            connection.row_factory = sqlite3.Row
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA busy_timeout = 5000")
-            self._connection = connection
-        return self._connection
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._lock:
-            connection = await self._connect()
-            await connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield _SqliteTx(connection)
-            except BaseException:
-                await connection.execute("ROLLBACK")
-                raise
-            await connection.execute("COMMIT")
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        return self.connection.transaction()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        await self.connection.close()
 
 
 class PostgresDatabase(Database):
