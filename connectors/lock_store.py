@@ -9,16 +9,24 @@ endpoints.prod.yml as `type: connectors.lock_store.ReconnectingRedisLockStore`.
 
 Rasa's lock store uses the synchronous Redis client, so the waits between tries hold the
 event loop of that Rasa process, as Rasa's own Redis calls already do; they only happen
-while Redis is away."""
+while Redis is away.
+
+A waiter whose own ticket expires is queued again. Rasa counts a ticket's lifetime from the
+moment it is issued, also while it waits, and checks every second: when a replica dies holding
+a conversation and the proxy resends that message to another replica within a second, both
+tickets expire in the same check, the lock is left with no ticket, and Rasa's waiter loops
+until the proxy gives up (the fault test saw two owners get no reply that way)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -51,6 +59,31 @@ class ReconnectingRedisLockStore(RedisLockStore):
         host = (endpoint_config.url if endpoint_config is not None else None) \
             or settings.pop("host", None) or "localhost"
         super().__init__(host=host, **{k: v for k, v in settings.items() if k in REDIS_ARGS})
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[Any, None]:
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        requeued = False
+        try:
+            while True:
+                lock = self.get_lock(conversation_id)
+                if lock is None or lock._ticket_for_ticket_number(ticket) is None:
+                    logger.debug("lock store: the ticket of %s expired while it waited; "
+                                 "queued again", conversation_id)
+                    if requeued:  # overwritten by another replica at once: do not spin
+                        await asyncio.sleep(wait_time_in_seconds)
+                    ticket = self.issue_ticket(conversation_id, lock_lifetime)
+                    requeued = True
+                    continue
+                requeued = False
+                if not lock.is_locked(ticket):
+                    break
+                await asyncio.sleep(wait_time_in_seconds)
+                self.update_lock(conversation_id)
+            yield lock
+        finally:
+            self.cleanup(conversation_id, ticket)
 
     def get_lock(self, conversation_id: str) -> Any:
         return retrying(lambda: super(ReconnectingRedisLockStore, self).get_lock(
