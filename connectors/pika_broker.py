@@ -5,11 +5,17 @@ Why: Rasa's `PikaEventBroker` keeps a failed event in memory and publishes it on
 the reconnect callback. Events that fail again there (the channel is restored after the
 connection, and under load hundreds are in flight) stay in memory for good: in a 30 s RabbitMQ
 outage under load 561 of 1,351 owner turns never reached the insights. Here one drain task
-republishes the kept events, oldest first, with back-off, until the queue is empty; while it
-has work, new events queue behind it so a conversation's events keep their order. A publish
+republishes the kept events, oldest first, with back-off, until none is left; while there are
+kept events, new ones queue behind them so a conversation's events keep their order. A publish
 that timed out may have reached RabbitMQ, so an event can arrive twice: the insights consumer
-skips what it has seen. The backlog is bounded (`max_unpublished`); what is dropped or still
-kept at shutdown is logged with its count, so nothing disappears unaccounted for.
+skips what it has seen.
+
+Where kept events wait: in the production profile in Redis (connectors/event_spool.py), shared
+by the replicas, so a replica that is killed leaves its backlog to the others (a fault run lost
+116 turns with a killed replica's memory); in process memory when there is no Redis (local
+profile) or while it is unreachable. The memory backlog is bounded (`max_unpublished`); what is
+dropped, or still in memory at shutdown, is logged with its count, so nothing disappears
+unaccounted for.
 """
 
 from __future__ import annotations
@@ -20,35 +26,54 @@ from collections import deque
 from typing import Any
 
 from rasa.core.brokers.pika import PikaEventBroker
+from redis.exceptions import RedisError
+
+from bot.shared_state import OutageLog, SharedStateSettings
+from connectors.event_spool import EventSpool, Kept, decode
+from connectors.settings import rasa_settings
 
 logger = logging.getLogger(__name__)
-
-Kept = tuple[dict[str, Any], dict[str, str] | None]
 
 FIRST_RETRY_SECONDS = 0.2
 LAST_RETRY_SECONDS = 5.0
 SHUTDOWN_DRAIN_SECONDS = 5.0
+CLOSE_SECONDS = 3.0
 DRAIN_BATCH = 200
+WATCH_SECONDS = 5.0  # how often a replica looks for events another one left in the spool
 
 
 class ReliablePikaEventBroker(PikaEventBroker):
     def __init__(self, *args: Any, max_unpublished: int = 200_000,
-                 publish_timeout: float = 5.0, **kwargs: Any) -> None:
+                 publish_timeout: float = 15.0,
+                 shared_state: SharedStateSettings | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kept: deque[Kept] = deque()
         self._max_unpublished = max(1, int(max_unpublished))
+        # A confirm is late on a saturated machine: a short wait re-sent thousands of events
+        # RabbitMQ had taken, which slowed it further.
         self._publish_timeout = float(publish_timeout)
         self._drain_task: asyncio.Task[None] | None = None
+        self._watch_task: asyncio.Task[None] | None = None
+        shared = shared_state if shared_state is not None else rasa_settings().shared_state
+        self._spool = EventSpool.from_settings(shared)
+        self._spooling = False  # the shared spool held events when last looked at
+        self._spool_outage = OutageLog("the event broker's backlog")
         self.republished = 0  # kept events RabbitMQ took later
-        self.dropped = 0  # kept events given up because the backlog was full
+        self.dropped = 0  # kept events given up because the memory backlog was full
 
     @property
     def unpublished(self) -> int:
+        """Events this process holds in memory (the shared spool is counted by Redis)."""
         return len(self._kept)
+
+    async def connect(self) -> None:
+        await super().connect()
+        if self._spool is not None and self._watch_task is None:
+            self._watch_task = self._loop.create_task(self._watch_spool())
 
     def publish(self, event: dict[str, Any],
                 headers: dict[str, str] | None = None) -> None:
-        if self._kept:  # behind the backlog, so a conversation's events stay in order
+        if self._kept or self._spooling:  # behind the backlog: a conversation keeps its order
             self._keep(event, headers)
             return
         super().publish(event, headers)
@@ -71,7 +96,7 @@ class ReliablePikaEventBroker(PikaEventBroker):
         return True
 
     def _keep(self, event: dict[str, Any], headers: dict[str, str] | None) -> None:
-        if not self._kept:
+        if not self._kept and not self._spooling:
             logger.warning("RabbitMQ does not take events; keeping them until it does.")
         if len(self._kept) >= self._max_unpublished:
             self._kept.popleft()
@@ -87,40 +112,126 @@ class ReliablePikaEventBroker(PikaEventBroker):
             self._drain_task = self._loop.create_task(self._drain())
 
     async def _drain(self) -> None:
+        delay, taken = FIRST_RETRY_SECONDS, 0
+        while self._kept or self._spooling:
+            published, complete = await self._drain_step()
+            taken += published
+            self.republished += published
+            if complete:
+                delay = FIRST_RETRY_SECONDS
+            else:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, LAST_RETRY_SECONDS)
+        if taken:
+            logger.warning("RabbitMQ took the %d events kept while it was away.", taken)
+
+    async def _drain_step(self) -> tuple[int, bool]:
+        """(events published, whether all that was tried went)."""
+        if self._spool is not None and not self._spool_outage.skipping:
+            try:
+                return await self._drain_spool(self._spool)
+            except RedisError as error:  # Redis away too: this process keeps them meanwhile
+                self._spool_outage.failed(error)
+                self._spooling = False
+        if not self._kept:
+            return 0, True
+        return await self._drain_memory()
+
+    async def _drain_spool(self, spool: EventSpool) -> tuple[int, bool]:
+        """Move this process's kept events to the spool, then, holding the lease, publish the
+        spool's oldest events and remove what RabbitMQ took."""
+        if self._kept:
+            moving = [self._kept[index] for index in range(min(DRAIN_BATCH, len(self._kept)))]
+            await spool.push(moving)
+            self._spooling = True
+            for moved in moving:  # a full backlog may have dropped the oldest meanwhile
+                if self._kept and self._kept[0] is moved:
+                    self._kept.popleft()
+        if not await spool.lease():  # another replica drains the spool now
+            self._spooling = await spool.length() > 0
+            return 0, not self._spooling
+        raw = await spool.oldest(DRAIN_BATCH)
+        if not raw:
+            self._spooling = bool(self._kept)
+            await spool.release()
+            return 0, True
+        items = [decode(entry) for entry in raw]
+        published = await asyncio.gather(*(self._publish_once(*item) for item in items
+                                           if item is not None))
+        outcome = iter(published)
+        done = 0  # the published prefix (an entry that is not an event is removed as well)
+        for item in items:
+            if item is not None and not next(outcome):
+                break
+            done += 1
+        if done and not await spool.drop_oldest(done):
+            return 0, False  # the lease ran out: its new holder publishes them (again)
+        return done, done == len(raw)
+
+    async def _drain_memory(self) -> tuple[int, bool]:
         """Oldest first, in batches published together (frames go out in call order, the
         confirms are awaited together: one at a time took 2.5 minutes for the 12,615 events
         of a 30 s outage under load while new ones kept arriving)."""
-        delay, taken = FIRST_RETRY_SECONDS, 0
-        while self._kept:
-            batch = [self._kept[index] for index in range(min(DRAIN_BATCH, len(self._kept)))]
-            published = await asyncio.gather(*(self._publish_once(event, headers)
-                                               for event, headers in batch))
-            done = next((index for index, ok in enumerate(published) if not ok), len(batch))
-            for sent in batch[:done]:  # the published prefix; a later one that went is sent
-                if self._kept and self._kept[0] is sent:  # again (a full backlog drops the
-                    self._kept.popleft()  # oldest meanwhile: then it is gone already)
-            taken += done
-            self.republished += done
-            if done < len(batch):
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, LAST_RETRY_SECONDS)
-            else:
-                delay = FIRST_RETRY_SECONDS
-        logger.warning("RabbitMQ took the %d events kept while it was away.", taken)
+        batch = [self._kept[index] for index in range(min(DRAIN_BATCH, len(self._kept)))]
+        published = await asyncio.gather(*(self._publish_once(event, headers)
+                                           for event, headers in batch))
+        done = next((index for index, ok in enumerate(published) if not ok), len(batch))
+        for sent in batch[:done]:  # the published prefix; a later one that went is sent
+            if self._kept and self._kept[0] is sent:  # again (a full backlog drops the
+                self._kept.popleft()  # oldest meanwhile: then it is gone already)
+        return done, done == len(batch)
+
+    async def _watch_spool(self) -> None:
+        """Events a killed (or stopped) replica left in the spool are drained by a live one."""
+        assert self._spool is not None
+        while True:
+            if self._drain_task is None or self._drain_task.done():
+                try:
+                    if await self._spool.length():
+                        self._spooling = True
+                        self._start_drain()
+                except RedisError as error:
+                    self._spool_outage.failed(error)
+            await asyncio.sleep(WATCH_SECONDS)
 
     def _publish_unpublished_messages(self, *_: Any, **__: Any) -> None:
         # Rasa's reconnect callback: the drain task may be sleeping in its back-off
-        self._start_drain()
+        if self._kept or self._spooling:
+            self._start_drain()
 
     async def close(self) -> None:
+        if self._watch_task is not None:
+            self._watch_task.cancel()
         if self._kept and self._drain_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._drain_task), SHUTDOWN_DRAIN_SECONDS)
-            except Exception:  # noqa: S110 - still down: what is left is logged below
+            except Exception:  # noqa: S110 - still down: what is left is handed on below
                 pass
         if self._drain_task is not None:
             self._drain_task.cancel()
+        await self._hand_over_to_spool()
         if self._kept:
             logger.error("Shutting down with %d events RabbitMQ never took; they are lost.",
                          len(self._kept))
-        await super().close()
+        try:  # Rasa's close waits for a RabbitMQ that is away (a stopping replica hung)
+            await asyncio.wait_for(super().close(), CLOSE_SECONDS)
+        except Exception as error:  # nothing is left to send: what was kept is handed over
+            logger.warning("RabbitMQ did not close the connection (%s); leaving it.",
+                           type(error).__name__)
+
+    async def _hand_over_to_spool(self) -> None:
+        """At shutdown, what is still in memory goes to the spool for the other replicas."""
+        if self._spool is None:
+            return
+        try:
+            if self._kept:
+                left = list(self._kept)
+                await self._spool.push(left)
+                self._kept.clear()
+                logger.warning("Left %d events RabbitMQ did not take yet to the other "
+                               "replicas (Redis).", len(left))
+            await self._spool.release()
+        except RedisError as error:
+            self._spool_outage.failed(error)
+        finally:
+            await self._spool.close()
