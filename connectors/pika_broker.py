@@ -10,10 +10,12 @@ kept events, new ones queue behind them so a conversation's events keep their or
 that timed out may have reached RabbitMQ, so an event can arrive twice: the insights consumer
 skips what it has seen.
 
-Where kept events wait: in the production profile in Redis (connectors/event_spool.py), shared
-by the replicas, so a replica that is killed leaves its backlog to the others (a fault run lost
-116 turns with a killed replica's memory); in process memory when there is no Redis (local
-profile) or while it is unreachable. The memory backlog is bounded (`max_unpublished`); what is
+In the production profile every event is first written to Redis (connectors/event_spool.py,
+one RPUSH for the events of a loop turn) and published from there by whichever replica holds
+the drain lease, so a replica that is killed loses nothing: fault runs lost 116, then 96-117
+turns that a killed replica held in memory (kept, or waiting for a confirm). Without Redis
+(local profile) or while it is unreachable, events are published directly and kept in process
+memory when RabbitMQ does not take them. The memory backlog is bounded (`max_unpublished`); what is
 dropped, or still in memory at shutdown, is logged with its count, so nothing disappears
 unaccounted for.
 """
@@ -21,8 +23,10 @@ unaccounted for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections import deque
+import time
+from collections import Counter, deque
 from typing import Any
 
 from rasa.core.brokers.pika import PikaEventBroker
@@ -38,27 +42,49 @@ FIRST_RETRY_SECONDS = 0.2
 LAST_RETRY_SECONDS = 5.0
 SHUTDOWN_DRAIN_SECONDS = 5.0
 CLOSE_SECONDS = 3.0
+STALLED_AFTER = 20  # publishes in a row without a confirm on an open connection
 DRAIN_BATCH = 200
+WARN_EVERY_SECONDS = 30.0
 WATCH_SECONDS = 5.0  # how often a replica looks for events another one left in the spool
+
+
+class FailureLog:
+    """Why publishes fail, counted and logged at most every WARN_EVERY_SECONDS (a time-out
+    under load and a connection that is gone call for different remedies)."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._last = -WARN_EVERY_SECONDS
+
+    def note(self, reason: str) -> None:
+        self._counts[reason] += 1
+        now = time.monotonic()
+        if now - self._last >= WARN_EVERY_SECONDS:
+            self._last = now
+            logger.warning("Publishing to RabbitMQ failed: %s.", ", ".join(
+                f"{count} x {why}" for why, count in self._counts.most_common()))
+            self._counts.clear()
 
 
 class ReliablePikaEventBroker(PikaEventBroker):
     def __init__(self, *args: Any, max_unpublished: int = 200_000,
-                 publish_timeout: float = 15.0,
+                 publish_timeout: float = 10.0,
                  shared_state: SharedStateSettings | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kept: deque[Kept] = deque()
         self._max_unpublished = max(1, int(max_unpublished))
-        # A confirm is late on a saturated machine: a short wait re-sent thousands of events
-        # RabbitMQ had taken, which slowed it further.
         self._publish_timeout = float(publish_timeout)
+        self._unconfirmed_in_row = 0  # publishes on an open connection that were not confirmed
         self._drain_task: asyncio.Task[None] | None = None
         self._watch_task: asyncio.Task[None] | None = None
         shared = shared_state if shared_state is not None else rasa_settings().shared_state
         self._spool = EventSpool.from_settings(shared)
         self._spooling = False  # the shared spool held events when last looked at
+        self._pending: list[Kept] = []  # published, not yet in the spool
+        self._flush_task: asyncio.Task[None] | None = None
         self._spool_outage = OutageLog("the event broker's backlog")
-        self.republished = 0  # kept events RabbitMQ took later
+        self._failure_log = FailureLog()
+        self.republished = 0  # events RabbitMQ took from the backlog or the spool
         self.dropped = 0  # kept events given up because the memory backlog was full
 
     @property
@@ -73,10 +99,31 @@ class ReliablePikaEventBroker(PikaEventBroker):
 
     def publish(self, event: dict[str, Any],
                 headers: dict[str, str] | None = None) -> None:
+        if self._spool is not None and not self._spool_outage.skipping:
+            self._pending.append((event, headers))  # written ahead to Redis, then published
+            if self._flush_task is None or self._flush_task.done():
+                self._flush_task = self._loop.create_task(self._flush())
+            return
         if self._kept or self._spooling:  # behind the backlog: a conversation keeps its order
             self._keep(event, headers)
             return
         super().publish(event, headers)
+
+    async def _flush(self) -> None:
+        """The events of this loop turn (a turn's events come together) in one RPUSH: from
+        then on a replica that dies loses none of them."""
+        assert self._spool is not None
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._spool.push(batch)
+            except RedisError as error:  # Redis away: this process keeps them meanwhile
+                self._spool_outage.failed(error)
+                for event, headers in batch:
+                    self._keep(event, headers)
+                continue
+            self._spooling = True
+            self._start_drain()
 
     async def _publish(self, event: dict[str, Any],
                        headers: dict[str, str] | None = None) -> None:
@@ -86,14 +133,44 @@ class ReliablePikaEventBroker(PikaEventBroker):
     async def _publish_once(self, event: dict[str, Any],
                             headers: dict[str, str] | None) -> bool:
         if self._exchange is None or not self.is_ready():
+            self._failure_log.note("no open connection")
             return False
         try:
             await asyncio.wait_for(self._exchange.publish(self._message(event, headers), ""),
                                    self._publish_timeout)
         except Exception as error:  # any broken connection or channel: keep the event
-            logger.debug("Publishing an event failed (%s); it is kept.", type(error).__name__)
+            self._failure_log.note(type(error).__name__)
+            if isinstance(error, asyncio.TimeoutError):
+                self._unconfirmed_in_row += 1
             return False
+        self._unconfirmed_in_row = 0
         return True
+
+    async def _replace_stalled_connection(self) -> None:
+        """A connection that is open but confirms nothing is replaced by a new one. Seen in
+        the fault runs: under load both replicas' connections stopped confirming for good (every
+        publish timed out for minutes) while a reconnect after RabbitMQ's outage worked at
+        once; the aio-pika connection never noticed, as its heartbeats still went."""
+        if self._unconfirmed_in_row < STALLED_AFTER or not self.is_ready():
+            return
+        logger.warning("RabbitMQ confirmed none of the last %d events on an open connection; "
+                       "opening a new one.", self._unconfirmed_in_row)
+        self._unconfirmed_in_row = 0
+        stalled = self._connection
+        try:
+            await super().connect()  # a new connection, channel and exchange
+        except Exception as error:  # RabbitMQ away: the robust connection stays
+            logger.warning("A new RabbitMQ connection failed (%s).", type(error).__name__)
+            return
+        if stalled is not None and stalled is not self._connection:
+            self._loop.create_task(self._close_quietly(stalled))
+
+    @staticmethod
+    async def _close_quietly(connection: Any) -> None:
+        try:
+            await asyncio.wait_for(connection.close(), CLOSE_SECONDS)
+        except Exception:  # noqa: S110 - it was stalled; what it held is kept and re-sent
+            pass
 
     def _keep(self, event: dict[str, Any], headers: dict[str, str] | None) -> None:
         if not self._kept and not self._spooling:
@@ -112,7 +189,7 @@ class ReliablePikaEventBroker(PikaEventBroker):
             self._drain_task = self._loop.create_task(self._drain())
 
     async def _drain(self) -> None:
-        delay, taken = FIRST_RETRY_SECONDS, 0
+        delay, taken, waited = FIRST_RETRY_SECONDS, 0, False
         while self._kept or self._spooling:
             published, complete = await self._drain_step()
             taken += published
@@ -120,9 +197,11 @@ class ReliablePikaEventBroker(PikaEventBroker):
             if complete:
                 delay = FIRST_RETRY_SECONDS
             else:
+                waited = True
+                await self._replace_stalled_connection()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, LAST_RETRY_SECONDS)
-        if taken:
+        if taken and waited:
             logger.warning("RabbitMQ took the %d events kept while it was away.", taken)
 
     async def _drain_step(self) -> tuple[int, bool]:
@@ -202,6 +281,12 @@ class ReliablePikaEventBroker(PikaEventBroker):
     async def close(self) -> None:
         if self._watch_task is not None:
             self._watch_task.cancel()
+        if self._flush_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._flush_task), SHUTDOWN_DRAIN_SECONDS)
+        for event, headers in self._pending:  # never flushed: handed over below
+            self._kept.append((event, headers))
+        self._pending = []
         if self._kept and self._drain_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._drain_task), SHUTDOWN_DRAIN_SECONDS)
