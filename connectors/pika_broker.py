@@ -42,6 +42,7 @@ FIRST_RETRY_SECONDS = 0.2
 LAST_RETRY_SECONDS = 5.0
 SHUTDOWN_DRAIN_SECONDS = 5.0
 CLOSE_SECONDS = 3.0
+FLUSH_WAIT_SECONDS = 1.0
 STALLED_AFTER = 20  # publishes in a row without a confirm on an open connection
 DRAIN_BATCH = 200
 WARN_EVERY_SECONDS = 30.0
@@ -124,6 +125,16 @@ class ReliablePikaEventBroker(PikaEventBroker):
                 continue
             self._spooling = True
             self._start_drain()
+
+    async def written_ahead(self) -> None:
+        """Returns once the events published so far are in the spool (or kept here because
+        Redis is away); waits at most FLUSH_WAIT_SECONDS, so a slow Redis delays no reply
+        for longer."""
+        task = self._flush_task
+        if task is None or task.done():
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(task), FLUSH_WAIT_SECONDS)
 
     async def _publish(self, event: dict[str, Any],
                        headers: dict[str, str] | None = None) -> None:

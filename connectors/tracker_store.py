@@ -61,7 +61,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
-                self._publish(tracker.sender_id, new_events)
+                await self._publish(tracker.sender_id, new_events)
                 return
             for data in new_events:
                 stored = mask_event(data, self._public)
@@ -77,9 +77,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             session.commit()
         self.saved_turns.remember(
             tracker.sender_id, tracker.current_slot_values(), tracker.is_paused())
-        self._publish(tracker.sender_id, new_events)
+        await self._publish(tracker.sender_id, new_events)
 
-    def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
+    async def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         if self.event_broker is None or not events:
             return
         bodies = [{"sender_id": sender_id, **for_broker(e, self._public)} for e in events]
@@ -89,6 +89,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         else:
             for body in bodies:
                 self.event_broker.publish(body)
+        # The production broker writes the turn's events to Redis first: the owner gets the
+        # reply only once they are there, so a replica killed in between leaves no stored turn
+        # whose events are gone (the proxy resends the unanswered message to another replica).
+        written_ahead = getattr(self.event_broker, "written_ahead", None)
+        if written_ahead is not None:
+            await written_ahead()
 
     def _scrub(self, session: Any, sender_id: str) -> None:
         rows = (session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)

@@ -171,3 +171,33 @@ async def test_without_redis_the_events_wait_in_memory(proxy, queue):  # noqa: F
     finally:
         await broker.close()
     assert sorted({int(body["text"].split()[1]) for body in bodies}) == list(range(20))
+
+
+async def test_a_saved_turn_is_in_redis_before_the_owner_gets_the_reply(
+        proxy, queue, shared, tmp_path):  # noqa: F811
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from connectors.tracker_store import PrivateSQLTrackerStore
+
+    broker = pika_broker.ReliablePikaEventBroker(
+        "127.0.0.1", "guest", "guest", port=proxy.ports["rabbitmq"], queues=[queue.name],
+        exchange_name="citest-exchange-" + queue.name[-8:], shared_state=shared)
+    await broker.connect()
+    spool = EventSpool.from_settings(shared)
+    assert spool is not None
+    try:
+        proxy.down("rabbitmq")  # nothing leaves the spool: what is there is what save wrote
+        domain = Domain.load(str(ROOT / "domain"))
+        store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "t.sqlite3"),
+                                       event_broker=broker)
+        tracker = DialogueStateTracker("ci-turn", domain.slots)
+        tracker.update(UserUttered("mag ik een terras zetten?", {"name": "ask_terrasvergunning",
+                                                                 "confidence": 0.9}))
+        tracker.update(BotUttered("Dat hangt af van je gemeente."))
+        await store.save(tracker)
+        assert await spool.length() == 2  # both events, before save returned
+    finally:
+        await spool.close()
+        await broker.close()
