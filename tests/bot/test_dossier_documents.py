@@ -238,10 +238,20 @@ async def test_the_owners_answer_lands_in_the_dossier_and_hands_it_back(api):
 async def test_uploads_at_the_same_moment_are_all_kept(api):
     reference = await create(api)
     answers = await asyncio.gather(*(upload(api, reference, files.png(), f"foto {n}.png")
-                                     for n in range(4)))
-    assert [r.status for r in answers] == [201] * 4
+                                     for n in range(8)))
+    assert [r.status for r in answers] == [201] * 8
     listed = (await listing(api, reference))["attachments"]
-    assert sorted(a["seq"] for a in listed) == [1, 2, 3, 4]
+    assert sorted(a["seq"] for a in listed) == list(range(1, 9))
+
+
+async def test_parallel_uploads_do_not_get_past_the_limit_together(api):
+    reference = await create(api)
+    for n in range(18):
+        assert (await upload(api, reference, files.png(), f"foto {n}.png")).status == 201
+    answers = await asyncio.gather(*(upload(api, reference, files.png(), f"laat {n}.png")
+                                     for n in range(5)))
+    assert sorted(r.status for r in answers) == [201, 201, 409, 409, 409]
+    assert len((await listing(api, reference))["attachments"]) == 20
 
 
 async def test_an_upload_says_which_requested_document_it_is(api):

@@ -577,6 +577,18 @@ async def test_assignment_and_internal_notes_stay_with_the_officers(desk_api):
                                json={"id": "console:2"})).status == 404
 
 
+async def test_notes_written_at_the_same_moment_are_all_kept(desk_api):
+    reference = (await create(desk_api))["reference"]
+    sofie = acting("console:1", "Sofie Claes", "gent-economie")
+    responses = await asyncio.gather(*[
+        desk_api.post(f"/api/dossiers/{reference}/notes", headers=sofie,
+                      json={"text": f"Notitie {n}"}) for n in range(8)])
+    assert [r.status for r in responses] == [201] * 8
+    shown = await (await desk_api.get(f"/api/dossiers/{reference}", headers=sofie)).json()
+    assert sorted(n["text"] for n in shown["internal_notes"]) == [f"Notitie {n}"
+                                                                  for n in range(8)]
+
+
 async def test_dossiers_from_before_the_search_column_get_it_on_migration(desk_api, storage):
     reference = (await create(desk_api))["reference"]
     async with storage.transaction() as tx:

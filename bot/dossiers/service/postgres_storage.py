@@ -16,6 +16,8 @@ _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 class PostgresStorage(SqlStorage):
+    ROW_LOCK = " FOR UPDATE"
+
     def __init__(self, dsn: str, *, schema: str | None = None, max_size: int = 10) -> None:
         if schema is not None and not _SCHEMA.fullmatch(schema):
             raise ValueError(f"invalid schema name: {schema!r}")
