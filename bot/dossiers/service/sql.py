@@ -148,6 +148,11 @@ class SqlStorage(DossierStorage):
     def migration_target(self) -> tuple[str, str | None]:
         """(database URL, PostgreSQL schema or None) for the storage layer's migrator."""
 
+    async def _lock_dossier(self, tx: Tx, reference: str) -> None:
+        """Holds the dossier's row until the transaction ends."""
+        await tx.fetchone("SELECT reference FROM dossiers WHERE reference = ?"  # noqa: S608
+                          + self.ROW_LOCK, reference)
+
     @staticmethod
     def from_db_time(value: Any) -> datetime:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -305,8 +310,7 @@ class SqlStorage(DossierStorage):
                        text: str, now: datetime) -> InternalNote:
         async with self.transaction() as tx:
             # Two officers' notes at once: they take turns on the dossier row for the next seq.
-            await tx.fetchone("SELECT reference FROM dossiers WHERE reference = ?"
-                              + self.ROW_LOCK, reference)
+            await self._lock_dossier(tx, reference)
             await tx.execute(_NOTE_INSERT, reference, reference, author, author_name, text,
                              self.to_db_time(now))
             row = await tx.fetchone("SELECT MAX(seq) AS seq FROM dossier_notes WHERE "
@@ -450,8 +454,7 @@ class SqlStorage(DossierStorage):
         async with self.transaction() as tx:
             # Uploads to one dossier take turns on its row, so parallel uploads neither
             # collide on seq nor get past max_count together.
-            await tx.fetchone("SELECT reference FROM dossiers WHERE reference = ?"
-                              + self.ROW_LOCK, attachment.reference)
+            await self._lock_dossier(tx, attachment.reference)
             row = await tx.fetchone("SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS last FROM "
                                     "dossier_attachments WHERE reference = ?",
                                     attachment.reference)
