@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.brokers.sql import SQLEventBroker
 
 from connectors.sqlite_tuning import tune_sqlite
@@ -19,8 +20,10 @@ class LocalSQLEventBroker(SQLEventBroker):
         tune_sqlite(self.engine)
 
     def publish_many(self, events: Iterable[dict[str, Any]]) -> None:
-        with self.session_scope() as session:
-            for event in events:
-                session.add(self.SQLBrokerEvent(sender_id=event.get("sender_id"),
-                                                data=json.dumps(event)))
+        rows = [{"sender_id": event.get("sender_id"), "data": json.dumps(event)}
+                for event in events]
+        if not rows:
+            return
+        with self.session_scope() as session:  # one INSERT, no ORM object per event
+            session.execute(sa.insert(self.SQLBrokerEvent.__table__), rows)
             session.commit()

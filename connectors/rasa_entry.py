@@ -93,6 +93,9 @@ def main() -> None:
     sys.argv = with_api_token(sys.argv, os.environ)
     quiet_third_party_warnings()
     check_action_responses_with_one_validator()
+    from connectors.event_types import resolve_event_types_once
+
+    resolve_event_types_once()
     import rasa.core.actions.action as rasa_action
     from rasa.__main__ import main as rasa_main
 

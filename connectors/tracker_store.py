@@ -6,6 +6,7 @@ endpoints.prod.yml as `type: connectors.tracker_store.PrivateSQLTrackerStore`.""
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         content = rasa_settings().content_dir
         self._public = public_contacts(content / "tenants")
         self.saved_turns = SavedTurns()  # the reply contract's state of the turn just saved
+        self._stored = StoredCounts()
 
     def _check_connections_before_use(self) -> None:
         """PostgreSQL: ping a pooled connection before a turn uses it. Rasa's engine does not,
@@ -55,29 +57,52 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         # The new events are found once, by count, and both stored and published: Rasa's own
         # save replays the whole conversation a second time only to find them for the broker.
         with self.session_scope() as session:
-            new_events = [event.as_dict() for event in self._additional_events(session, tracker)]
+            stored_count = self._stored.count(tracker)
+            if stored_count is None:  # a tracker this store did not hand out: ask the database
+                new_events = [e.as_dict() for e in self._additional_events(session, tracker)]
+            else:
+                new_events = [e.as_dict() for e in list(tracker.events)[stored_count:]]
             if erases_conversation(new_events):
                 # The owner asked to be forgotten: nothing of this conversation stays.
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
+                self._stored.forget(tracker)  # the rest of the turn is counted afresh: none
                 await self._publish(tracker.sender_id, new_events)
                 return
-            for data in new_events:
-                stored = mask_event(data, self._public)
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=stored.get("event"),
-                    timestamp=stored.get("timestamp"),
-                    intent_name=stored.get("parse_data", {}).get("intent", {}).get(
-                        INTENT_NAME_KEY),
-                    action_name=stored.get("name"), data=json.dumps(stored)))
+            rows = [self._row(tracker.sender_id, mask_event(data, self._public))
+                    for data in new_events]
+            if rows:  # one INSERT for the turn, without building an ORM object per event
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
             if forgets_personal_data(new_events, form_active=bool(tracker.active_loop_name)):
-                session.flush()
                 self._scrub(session, tracker.sender_id)
             session.commit()
+        self._stored.remember(tracker)
         self.saved_turns.remember(
             tracker.sender_id, tracker.current_slot_values(), tracker.is_paused())
         await self._publish(tracker.sender_id, new_events)
+
+    @staticmethod
+    def _row(sender_id: str, stored: dict[str, Any]) -> dict[str, Any]:
+        return {"sender_id": sender_id, "type_name": stored.get("event"),
+                "timestamp": stored.get("timestamp"),
+                "intent_name": stored.get("parse_data", {}).get("intent", {}).get(
+                    INTENT_NAME_KEY),
+                "action_name": stored.get("name"), "data": json.dumps(stored)}
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> DialogueStateTracker | None:
+        # Rasa's own, reading only the `data` column: no ORM object per stored event, which
+        # at turn 100 of a conversation is about 400 of them on every read.
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        if not self.domain or not events:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            self._stored.remember(tracker)
+        return tracker
 
     async def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         if self.event_broker is None or not events:
@@ -102,3 +127,30 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         events = [json.loads(row.data) for row in rows]
         for index in scrub(events):
             rows[index].data = json.dumps(events[index])
+
+
+class StoredCounts:
+    """How many of a tracker's events are in the store, for the trackers this store read or
+    saved itself. Rasa finds a turn's new events with a COUNT over the conversation's latest
+    session on every save; a tracker in hand already knows. Keyed by the tracker object (a
+    copy or a tracker built elsewhere is not known and gets the COUNT): the turn holds the
+    conversation's lock from the read to the save, so nobody else adds events in between."""
+
+    def __init__(self) -> None:
+        self._counts: dict[int, tuple[weakref.ref[DialogueStateTracker], int]] = {}
+
+    def remember(self, tracker: DialogueStateTracker) -> None:
+        key = id(tracker)
+        self._counts[key] = (weakref.ref(tracker, lambda _ref: self._counts.pop(key, None)),
+                             len(tracker.events))
+
+    def forget(self, tracker: DialogueStateTracker) -> None:
+        self._counts.pop(id(tracker), None)
+
+    def count(self, tracker: DialogueStateTracker) -> int | None:
+        known = self._counts.get(id(tracker))
+        if known is None:
+            return None
+        ref, count = known
+        same = ref() is tracker
+        return count if same and count <= len(tracker.events) else None

@@ -4,11 +4,19 @@ masked, and a form's personal answers are rewritten once the form forgets them."
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_privacy import REMOVED, scrub
@@ -134,3 +142,35 @@ async def test_a_counters_published_contact_survives_masking(tmp_path, domain):
     raw = stored_text(db)
     assert "ondernemen@aalst.example.be" in raw  # the counter's own address (content)
     assert "an@voorbeeld.be" not in raw
+
+
+async def test_a_conversation_back_after_its_session_expired_is_stored_once(tmp_path, domain):
+    """An owner who comes back after the session expired: the turn starts a new session and
+    is saved more than once. Every event lands once in the store and once on the broker
+    (Rasa's count of stored events restarts at the new session and re-stored the old one)."""
+    db, broker = tmp_path / "trackers.sqlite3", RecordingBroker()
+    store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(db), event_broker=broker)
+    earlier, now = time.time() - 7200, time.time()
+    tracker = DialogueStateTracker("owner-6", domain.slots)
+    for event in [*session_start(earlier), user("mag ik een terras zetten?"),
+                  BotUttered("Ja, met een vergunning.")]:
+        tracker.update(event)
+    await store.save(tracker)
+    back = await store.retrieve("owner-6")
+    assert back is not None
+    for event in session_start(now):
+        back.update(event)
+    await store.save(back)
+    back.update(user("en wat kost dat?"))
+    back.update(BotUttered("Dat legt de gemeente vast."))
+    await store.save(back)
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'owner-6'").fetchone()
+    assert stored[0] == len(back.events) == 10
+    assert len(broker.published) == 10
+    assert [e["event"] for e in broker.published].count("user") == 2
+
+
+def session_start(at: float) -> list[ActionExecuted | SessionStarted]:
+    return [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
+            ActionExecuted("action_listen", timestamp=at)]
