@@ -11,13 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.brokers.sql import SQLEventBroker
 
-from connectors.sqlite_tuning import tune_sqlite
+from connectors.sqlite_tuning import use_tuned_sqlite
 
 
 class LocalSQLEventBroker(SQLEventBroker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        tune_sqlite(self.engine)
+        use_tuned_sqlite(self)
 
     def publish_many(self, events: Iterable[dict[str, Any]]) -> None:
         rows = [{"sender_id": event.get("sender_id"), "data": json.dumps(event)}

@@ -25,7 +25,7 @@ from bot.tracker_privacy import (
 )
 from connectors.saved_turns import SavedTurns
 from connectors.settings import rasa_settings
-from connectors.sqlite_tuning import tune_sqlite
+from connectors.sqlite_tuning import use_tuned_sqlite
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -33,7 +33,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        tune_sqlite(self.engine)
+        use_tuned_sqlite(self)
         self._check_connections_before_use()
         content = rasa_settings().content_dir
         self._public = public_contacts(content / "tenants")
