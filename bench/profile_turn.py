@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         for pid in pids:
             os.kill(pid, signal.SIGUSR2)
         suffix = ".timers.json" if args.mode == "timers" else ".txt"
-        sessions = [OUT / f"connectors.rasa_entry{suffix}", OUT / f"connectors.actions_entry{suffix}"]
+        sessions = [OUT / f"connectors.{name}_entry{suffix}" for name in ("rasa", "actions")]
         wait_for(sessions)
     finally:
         stop(stack.procs[::-1])

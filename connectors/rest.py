@@ -9,7 +9,9 @@
   one place every channel's messages enter: REST, widget and the messaging channels);
 * the owner always gets an answer: when the action server is down or an action fails, the
   reply is the `utter_technical_problem` response instead of an empty list;
-* a missing sender id gets a random one instead of the shared "default" conversation.
+* a missing sender id gets a random one instead of the shared "default" conversation;
+* a message sent again with the same `X-Turn-Id` is answered from the stored turn, not handled
+  twice (`connectors/turn_replay.py`; HAProxy resends a message when a replica died on it).
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ from bot.contract import MARKER, is_contract, merge_turn
 from bot.text_input import clean_user_text
 from connectors.saved_turns import saved_turns_of
 from connectors.settings import rasa_settings
+from connectors.turn_replay import MESSAGE_KEYS, stored_reply, turn_id
 
 logger = logging.getLogger(__name__)
 
 UNCLEAR_INPUT_COMMAND = "/unclear_input"
 FALLBACK_RESPONSE = "utter_technical_problem"
 MAX_SENDER_LENGTH = 128
-MESSAGE_KEYS = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
 
 
 class ContractCollectingOutputChannel(CollectingOutputChannel):
@@ -163,12 +165,18 @@ class ContractRestInput(RestInput):
             body = parse_body(request)
             sender_id = normalise_sender(body.get("sender"))
             agent = getattr(request.app.ctx, "agent", None)
+            message_id = turn_id(request.headers)
             text = await prepare_message(agent, sender_id, body.get("message"))
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             collector = ContractCollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(
-                    text, collector, sender_id, input_channel=self.name(), metadata=metadata))
+                done = await stored_reply(agent, sender_id, message_id) if message_id else None
+                if done is not None:
+                    collector.messages.extend(done)
+                else:
+                    await on_new_message(UserMessage(
+                        text, collector, sender_id, input_channel=self.name(),
+                        message_id=message_id, metadata=metadata))
             except Exception:  # never a 500 to the owner; details stay in our logs
                 logger.exception("rest channel: handling a message failed")
                 collector.messages.clear()

@@ -51,14 +51,19 @@ class SavedTurns:
             self._saved.popitem(last=False)
 
 
-def saved_turns_of(store: Any) -> SavedTurns | None:
-    """The `SavedTurns` of a tracker store, looking through Rasa's wrappers
-    (`FailSafeTrackerStore`, `AwaitableTrackerStore`)."""
+def store_with(store: Any, attribute: str) -> Any:
+    """The tracker store that has `attribute`, looking through Rasa's wrappers
+    (`FailSafeTrackerStore`, `AwaitableTrackerStore`); None when none has it."""
     for _ in range(4):
         if store is None:
             return None
-        found = getattr(store, "saved_turns", None)
-        if isinstance(found, SavedTurns):
-            return found
+        if getattr(store, attribute, None) is not None:
+            return store
         store = getattr(store, "_tracker_store", None)
     return None
+
+
+def saved_turns_of(store: Any) -> SavedTurns | None:
+    """The `SavedTurns` of a tracker store (ours), through Rasa's wrappers."""
+    found = getattr(store_with(store, "saved_turns"), "saved_turns", None)
+    return found if isinstance(found, SavedTurns) else None

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -103,6 +104,17 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if not fetch_events_from_all_sessions:
             self._stored.remember(tracker)
         return tracker
+
+    def last_user_message_id(self, sender_id: str) -> str | None:
+        """The message id of the conversation's last stored owner message (connectors/
+        turn_replay.py): one row by the sender index, newest first."""
+        with self.session_scope() as session:
+            data = (session.query(self.SQLEvent.data)
+                    .filter(self.SQLEvent.sender_id == sender_id,
+                            self.SQLEvent.type_name == UserUttered.type_name)
+                    .order_by(self.SQLEvent.id.desc()).limit(1).scalar())
+        message_id = json.loads(data).get("message_id") if data else None
+        return message_id if isinstance(message_id, str) else None
 
     async def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         if self.event_broker is None or not events:

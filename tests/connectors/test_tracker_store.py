@@ -174,3 +174,16 @@ async def test_a_conversation_back_after_its_session_expired_is_stored_once(tmp_
 def session_start(at: float) -> list[ActionExecuted | SessionStarted]:
     return [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
             ActionExecuted("action_listen", timestamp=at)]
+
+
+async def test_the_last_owner_message_id_is_read_from_the_store(tmp_path, domain):
+    store = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "t.sqlite3"))
+    assert store.last_user_message_id("owner-7") is None
+    tracker = DialogueStateTracker("owner-7", domain.slots)
+    for event in [UserUttered("hallo", message_id="turn-00000001"), BotUttered("Dag!"),
+                  UserUttered("mag ik een terras zetten?", message_id="turn-00000002"),
+                  BotUttered("Ja, met een vergunning.")]:
+        tracker.update(event)
+    await store.save(tracker)
+    assert store.last_user_message_id("owner-7") == "turn-00000002"
+    assert store.last_user_message_id("owner-8") is None

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import urllib.request
 from typing import Any
 
 from bot.contract import CONTRACT_KEYS
+from launcher import StackPlan
 
 
-def post(base: str, message: Any, sender: Any = "__new__", raw: bytes | None = None) -> Any:
+def post(base: str, message: Any, sender: Any = "__new__", raw: bytes | None = None,
+         turn_id: str | None = None) -> Any:
     if sender == "__new__":
         sender = "e2e-" + secrets.token_hex(8)
     body = raw if raw is not None else json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(base + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if turn_id is not None:
+        headers["X-Turn-Id"] = turn_id
+    request = urllib.request.Request(base + "/webhooks/rest/webhook", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         return json.loads(response.read())
@@ -81,3 +86,28 @@ def test_action_server_down_still_answers_in_dutch(rasa_without_actions):
     assert "Sorry" in texts(replies)
     again = post(rasa_without_actions, "hallo")
     assert "Privacy" in texts(again), "the conversation goes on after a failure"
+
+
+def stored_owner_messages(plan: StackPlan, sender: str) -> list[str]:
+    with sqlite3.connect(plan.config.state_dir / "trackers.sqlite3") as conn:
+        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' "
+                            "ORDER BY id", (sender,)).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def test_a_message_resent_with_its_turn_id_is_answered_once(rasa_url, e2e_plan):
+    """A client (or the production proxy) that resends a message after a lost answer gets the
+    same answer, and the conversation holds the message once; a new turn id is a new turn."""
+    sender = "e2e-" + secrets.token_hex(8)
+    question = "Mag ik een terras zetten voor mijn café in Aalst?"
+    first = post(rasa_url, question, sender, turn_id="turn-" + secrets.token_hex(8))
+    resend_id = "turn-" + secrets.token_hex(8)
+    answered = post(rasa_url, "en wat kost dat?", sender, turn_id=resend_id)
+    resent = post(rasa_url, "en wat kost dat?", sender, turn_id=resend_id)
+    assert texts(resent) == texts(answered) and texts(resent).strip()
+    assert resent[-1]["custom"] == answered[-1]["custom"]
+    assert resent[-1]["custom"]["topic"] == first[-1]["custom"]["topic"] == "terrasvergunning"
+    assert stored_owner_messages(e2e_plan, sender) == [question, "en wat kost dat?"]
+    again = post(rasa_url, "en wat kost dat?", sender, turn_id="turn-" + secrets.token_hex(8))
+    assert texts(again).strip()
+    assert stored_owner_messages(e2e_plan, sender).count("en wat kost dat?") == 2

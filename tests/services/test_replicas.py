@@ -99,10 +99,12 @@ def stack(plan: StackPlan) -> Iterator[Stack]:
         yield running
 
 
-def say(stack: Stack, sender: str, text: str) -> list[dict[str, Any]]:
+def say(stack: Stack, sender: str, text: str, turn_id: str | None = None
+        ) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode()
+    headers = {"Content-Type": "application/json", **({"X-Turn-Id": turn_id} if turn_id else {})}
     request = urllib.request.Request(stack.url("rasa") + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 200
         replies: list[dict[str, Any]] = json.loads(response.read())
@@ -218,6 +220,38 @@ def test_a_dossier_and_a_call_back_leave_no_sqlite_file(stack: Stack) -> None:
     files = sorted(str(p.relative_to(state)) for p in state.rglob("*")
                    if p.is_file() and (".sqlite" in p.name or p.suffix == ".db"))
     assert files == [], f"state on disk in the production profile: {files}"
+
+
+def stored_owner_messages(tracker_db: str, sender: str) -> list[tuple[str, str]]:
+    """(text, message id) of the owner messages the shared tracker store holds."""
+    import psycopg2
+
+    connection = psycopg2.connect(f"{POSTGRES_SERVER}/{tracker_db}")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' "
+                           "ORDER BY id", (sender,))
+            rows = [json.loads(data) for (data,) in cursor.fetchall()]
+    finally:
+        connection.close()
+    return [(row["text"], row.get("message_id") or "") for row in rows]
+
+
+def test_every_message_gets_a_turn_id_and_a_resent_one_is_answered_once(
+        stack: Stack, tracker_db: str) -> None:
+    """HAProxy gives each message a turn id (a message it resends after a replica died keeps
+    it); a message sent again with its id gets the stored answer and is stored once."""
+    sender = "replicas-turn-" + secrets.token_hex(4)
+    say(stack, sender, "hallo")
+    (text, proxy_id), = stored_owner_messages(tracker_db, sender)
+    assert text == "hallo" and len(proxy_id) == 36 and proxy_id.count("-") == 4, proxy_id
+    client_id = "client-" + secrets.token_hex(8)
+    first = say(stack, sender, "Mag ik een terras zetten voor mijn café in Aalst?", client_id)
+    again = say(stack, sender, "Mag ik een terras zetten voor mijn café in Aalst?", client_id)
+    assert [m.get("text") for m in again] == [m.get("text") for m in first]
+    assert again[-1]["custom"]["topic"] == "terrasvergunning"
+    assert stored_owner_messages(tracker_db, sender) == [
+        ("hallo", proxy_id), ("Mag ik een terras zetten voor mijn café in Aalst?", client_id)]
 
 
 def test_the_stack_stops_and_frees_every_port(plan: StackPlan, stack: Stack) -> None:

@@ -1,0 +1,69 @@
+"""A message sent again with the same turn id is answered from the stored turn, not handled a
+second time.
+
+In the production profile HAProxy gives every REST message an `X-Turn-Id` (unless the client
+sent one) and resends a message once when the Rasa replica that had it died without an answer
+(`retry-on empty-response`, deploy/haproxy/haproxy.cfg.tmpl). A replica killed after it saved
+the turn but before it answered left that turn in the shared tracker store: handled again, the
+owner's message would be in the conversation twice, with its events published once. The turn
+id is the user event's `message_id`, so the replica that gets the resent message finds the
+turn already there and answers with what the bot said in it. A client (the web chat on a
+flaky connection) may send the header itself and retry safely; ids are per conversation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rasa.shared.core.events import BotUttered, UserUttered
+
+from connectors.saved_turns import store_with
+
+TURN_ID_HEADER = "X-Turn-Id"
+TURN_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+MESSAGE_KEYS = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
+
+
+def turn_id(headers: Mapping[str, str]) -> str | None:
+    """The message's turn id when it has a well-formed one (anything else is ignored)."""
+    value = (headers.get(TURN_ID_HEADER) or "").strip()
+    return value if TURN_ID.fullmatch(value) else None
+
+
+def bot_messages_after(events: list[Any], message_id: str, recipient_id: str
+                       ) -> list[dict[str, Any]] | None:
+    """What the bot said after the user event with this message id, as the REST channel sends
+    it; None when the conversation has no such user event."""
+    start = next((i for i in range(len(events) - 1, -1, -1)
+                  if isinstance(events[i], UserUttered) and events[i].message_id == message_id),
+                 None)
+    if start is None:
+        return None
+    messages: list[dict[str, Any]] = []
+    for event in events[start + 1:]:
+        if isinstance(event, UserUttered):
+            break
+        if not isinstance(event, BotUttered):
+            continue
+        item: dict[str, Any] = {"recipient_id": recipient_id}
+        data = event.data or {}
+        for key in MESSAGE_KEYS:
+            value = event.text if key == "text" else data.get(key)
+            if value:
+                item[key] = value
+        if data.get("custom"):
+            item["custom"] = data["custom"]
+        messages.append(item)
+    return messages
+
+
+async def stored_reply(agent: Any, sender_id: str, message_id: str
+                       ) -> list[dict[str, Any]] | None:
+    """The reply of the stored turn with this id, or None when this message is new. Costs one
+    indexed read of the conversation's last user event; the whole tracker only on a resend."""
+    store = store_with(getattr(agent, "tracker_store", None), "last_user_message_id")
+    if store is None or store.last_user_message_id(sender_id) != message_id:
+        return None
+    tracker = await store.retrieve(sender_id)
+    return bot_messages_after(list(tracker.events), message_id, sender_id) if tracker else None
