@@ -39,6 +39,8 @@ EVENTS_SOURCE = "sql_events"
 FEEDBACK_SOURCE = "feedback"
 BATCH = 500
 RABBIT_BATCH = 200  # RabbitMQ messages unacknowledged at once, and written per transaction
+RABBIT_CONNECT_TIMEOUT = 10.0
+RABBIT_IDLE_CHECK_SECONDS = 15.0  # nothing arrived this long: is the queue empty, or are we stuck?
 STALE_TURN_SECONDS = 5.0
 LEASE_SECONDS = 15.0
 SEEN_RETENTION_SECONDS = 30 * 86400
@@ -115,6 +117,8 @@ class Consumer:
         self._nis_of_name = dict(nis_of_name or {})
         self._last_purge = 0.0
         self._rabbit: asyncio.Task[None] | None = None
+        self._rabbit_started, self._rabbit_backoff = 0.0, 0.5
+        self._rabbit_retry_at: float | None = None
         self._feedback: FeedbackStore | None = None
 
     async def setup(self) -> None:
@@ -272,12 +276,30 @@ class Consumer:
                              self.owner)
 
     # --- the loop ----------------------------------------------------------------------------
+    def _start_rabbitmq_consumer(self) -> None:
+        """(Re)start the queue consumer; after it ended with an error, only after a back-off
+        (1 s, doubling to 30 s; back to 1 s once a consumer ran for a minute)."""
+        now = time.monotonic()
+        ended = self._rabbit
+        if ended is not None and not ended.cancelled() and ended.exception() is not None:
+            if self._rabbit_retry_at is None:  # this failure is new
+                ran = now - self._rabbit_started
+                self._rabbit_backoff = 1.0 if ran > 60 else min(self._rabbit_backoff * 2, 30.0)
+                logger.warning("insights: RabbitMQ consumer stopped (%s); again in %.0f s",
+                               ended.exception(), self._rabbit_backoff)
+                self._rabbit_retry_at = now + self._rabbit_backoff
+            if now < self._rabbit_retry_at:
+                return
+        self._rabbit_retry_at = None
+        self._rabbit_started = now
+        self._rabbit = asyncio.create_task(self.consume_rabbitmq())
+
     async def tick(self) -> None:
         if self.config.source == "sql":
             while await self.poll_events() == BATCH:
                 pass
         elif self._rabbit is None or self._rabbit.done():
-            self._rabbit = asyncio.create_task(self.consume_rabbitmq())
+            self._start_rabbitmq_consumer()
         await self.poll_feedback()
         await self.close_stale_turns()
         await self.purge()
@@ -341,10 +363,20 @@ class Consumer:
     async def consume_rabbitmq(self) -> None:
         """Messages arrive in order on one channel; whatever has arrived is written as one
         batch (one commit instead of one per event: Rasa sends about 15 events per turn) and
-        acknowledged together."""
-        connection = await aio_pika.connect_robust(self.config.amqp_url)
+        acknowledged together.
+
+        A plain connection, not aio-pika's robust one: in a fault run the robust connection
+        came back after RabbitMQ's outage without its consumer, and 31,717 events stayed
+        unread in the queue. Here a closed connection or channel ends this task, the next
+        tick starts a new one, RabbitMQ redelivers what was not acknowledged and the seen
+        keys skip what was written already. A consumer that gets nothing for
+        `RABBIT_IDLE_CHECK_SECONDS` while its queue holds messages is stuck: it ends too."""
+        connection = await aio_pika.connect(self.config.amqp_url, timeout=RABBIT_CONNECT_TIMEOUT)
+        closed = asyncio.Event()
+        connection.close_callbacks.add(lambda *_args: closed.set())
         try:
             channel = await connection.channel()
+            channel.close_callbacks.add(lambda *_args: closed.set())
             await channel.set_qos(prefetch_count=RABBIT_BATCH)
             exchange = await channel.declare_exchange(self.config.exchange,
                                                       aio_pika.ExchangeType.FANOUT)
@@ -353,10 +385,32 @@ class Consumer:
             arrived: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage] = asyncio.Queue()
             await queue.consume(arrived.put)
             while True:
-                batch = [await arrived.get()]
+                batch = [await self._next_message(arrived, closed, channel)]
                 while len(batch) < RABBIT_BATCH and not arrived.empty():
                     batch.append(arrived.get_nowait())
                 await self._write_in_order([message.body for message in batch])
                 await batch[-1].ack(multiple=True)  # every message of the batch
         finally:
-            await connection.close()
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+    async def _next_message(self, arrived: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage],
+                            closed: asyncio.Event, channel: aio_pika.abc.AbstractChannel
+                            ) -> aio_pika.abc.AbstractIncomingMessage:
+        while True:
+            getting = asyncio.ensure_future(arrived.get())
+            closing = asyncio.ensure_future(closed.wait())
+            done, _pending = await asyncio.wait({getting, closing},
+                                                timeout=RABBIT_IDLE_CHECK_SECONDS,
+                                                return_when=asyncio.FIRST_COMPLETED)
+            closing.cancel()
+            if getting in done:
+                return getting.result()
+            getting.cancel()
+            if closed.is_set():
+                raise ConnectionError("insights: the RabbitMQ connection closed")
+            waiting = await channel.declare_queue(self.config.queue, durable=True, passive=True)
+            if waiting.declaration_result.message_count:
+                raise ConnectionError(
+                    f"insights: {waiting.declaration_result.message_count} messages wait in "
+                    f"the queue and none arrived for {RABBIT_IDLE_CHECK_SECONDS:.0f} s")
