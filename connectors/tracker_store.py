@@ -26,6 +26,7 @@ from bot.tracker_privacy import (
 )
 from connectors.saved_turns import SavedTurns
 from connectors.settings import rasa_settings
+from connectors.sql_retry import once_more_on_a_new_connection
 from connectors.sqlite_tuning import use_tuned_sqlite
 
 
@@ -55,22 +56,30 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         old.dispose()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        # The new events are found once, by count, and both stored and published: Rasa's own
-        # save replays the whole conversation a second time only to find them for the broker.
+        new_events, erased = once_more_on_a_new_connection(lambda: self._store(tracker))
+        if erased:
+            self._stored.forget(tracker)  # the rest of the turn is counted afresh: none stored
+        else:
+            self._stored.remember(tracker)
+            self.saved_turns.remember(
+                tracker.sender_id, tracker.current_slot_values(), tracker.is_paused())
+        await self._publish(tracker.sender_id, new_events)
+
+    def _store(self, tracker: DialogueStateTracker) -> tuple[list[dict[str, Any]], bool]:
+        """Write the turn's new events (found once, by count, and both stored and published:
+        Rasa's own save replays the whole conversation again only to find them for the
+        broker). Returns them, and whether the owner asked to be forgotten."""
         with self.session_scope() as session:
             stored_count = self._stored.count(tracker)
             if stored_count is None:  # a tracker this store did not hand out: ask the database
                 new_events = [e.as_dict() for e in self._additional_events(session, tracker)]
             else:
                 new_events = [e.as_dict() for e in list(tracker.events)[stored_count:]]
-            if erases_conversation(new_events):
-                # The owner asked to be forgotten: nothing of this conversation stays.
+            if erases_conversation(new_events):  # nothing of this conversation stays
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
-                self._stored.forget(tracker)  # the rest of the turn is counted afresh: none
-                await self._publish(tracker.sender_id, new_events)
-                return
+                return new_events, True
             rows = [self._row(tracker.sender_id, mask_event(data, self._public))
                     for data in new_events]
             if rows:  # one INSERT for the turn, without building an ORM object per event
@@ -78,10 +87,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             if forgets_personal_data(new_events, form_active=bool(tracker.active_loop_name)):
                 self._scrub(session, tracker.sender_id)
             session.commit()
-        self._stored.remember(tracker)
-        self.saved_turns.remember(
-            tracker.sender_id, tracker.current_slot_values(), tracker.is_paused())
-        await self._publish(tracker.sender_id, new_events)
+        return new_events, False
 
     @staticmethod
     def _row(sender_id: str, stored: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +101,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                         ) -> DialogueStateTracker | None:
         # Rasa's own, reading only the `data` column: no ORM object per stored event, which
         # at turn 100 of a conversation is about 400 of them on every read.
-        with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        def read() -> list[dict[str, Any]]:
+            with self.session_scope() as session:
+                query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+                return [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+
+        events = once_more_on_a_new_connection(read)
         if not self.domain or not events:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -108,11 +117,14 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def last_user_message_id(self, sender_id: str) -> str | None:
         """The message id of the conversation's last stored owner message (connectors/
         turn_replay.py): one row by the sender index, newest first."""
-        with self.session_scope() as session:
-            data = (session.query(self.SQLEvent.data)
-                    .filter(self.SQLEvent.sender_id == sender_id,
-                            self.SQLEvent.type_name == UserUttered.type_name)
-                    .order_by(self.SQLEvent.id.desc()).limit(1).scalar())
+        def read() -> str | None:
+            with self.session_scope() as session:
+                return (session.query(self.SQLEvent.data)
+                        .filter(self.SQLEvent.sender_id == sender_id,
+                                self.SQLEvent.type_name == UserUttered.type_name)
+                        .order_by(self.SQLEvent.id.desc()).limit(1).scalar())
+
+        data = once_more_on_a_new_connection(read)
         message_id = json.loads(data).get("message_id") if data else None
         return message_id if isinstance(message_id, str) else None
 

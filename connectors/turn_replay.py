@@ -12,6 +12,7 @@ flaky connection) may send the header itself and retry safely; ids are per conve
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 
 from connectors.saved_turns import store_with
 
+logger = logging.getLogger(__name__)
 TURN_ID_HEADER = "X-Turn-Id"
 TURN_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 MESSAGE_KEYS = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
@@ -63,7 +65,11 @@ async def stored_reply(agent: Any, sender_id: str, message_id: str
     """The reply of the stored turn with this id, or None when this message is new. Costs one
     indexed read of the conversation's last user event; the whole tracker only on a resend."""
     store = store_with(getattr(agent, "tracker_store", None), "last_user_message_id")
-    if store is None or store.last_user_message_id(sender_id) != message_id:
+    try:
+        if store is None or store.last_user_message_id(sender_id) != message_id:
+            return None
+        tracker = await store.retrieve(sender_id)
+    except Exception:  # the store is away: handle the message as new, as without an id
+        logger.exception("turn replay: reading the stored turn failed")
         return None
-    tracker = await store.retrieve(sender_id)
     return bot_messages_after(list(tracker.events), message_id, sender_id) if tracker else None

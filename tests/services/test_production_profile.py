@@ -132,3 +132,44 @@ async def test_turns_go_on_after_postgres_ended_every_connection(endpoints, doma
     assert ended and ended >= 1
     restored = await store.retrieve(sender)  # would raise OperationalError without the ping
     assert restored is not None and restored.latest_message.text == "terras in Gent"
+
+
+async def test_a_turn_is_stored_once_when_postgres_cuts_the_connection_it_uses(endpoints,
+                                                                                domain):
+    """pg_terminate_backend while a turn is being written (not while the connection is idle
+    in the pool, which the ping covers): the turn is written on a new connection, once."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = TrackerStore.create(endpoints.tracker_store, domain)
+    sender = "ci-" + secrets.token_hex(6)
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(UserUttered("terras in Gent", {"name": "ask_terrasvergunning"}))
+    await store.save(tracker)
+    admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres",
+                             poolclass=sa.pool.NullPool)
+    cut: list[int] = []
+
+    def cut_before_the_insert(conn, cursor, statement, *_args):
+        if not cut and statement.lstrip().upper().startswith("INSERT"):
+            cut.append(cursor.connection.get_backend_pid())
+            with admin.connect() as connection:  # waits until the backend is gone
+                connection.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"),
+                                   {"pid": cut[0]})
+
+    sa.event.listen(store.engine, "before_cursor_execute", cut_before_the_insert)
+    try:
+        tracker.update(BotUttered("Voor een terras heb je een vergunning nodig."))
+        tracker.update(UserUttered("en wat kost dat?", {"name": "ask_cost"}))
+        await store.save(tracker)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", cut_before_the_insert)
+        admin.dispose()
+    assert cut, "the fault was not injected"
+    restored = await store.retrieve(sender)
+    assert restored is not None
+    texts = [e.text for e in restored.events if isinstance(e, UserUttered)]
+    assert texts == ["terras in Gent", "en wat kost dat?"]
