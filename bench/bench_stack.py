@@ -166,6 +166,8 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("turns_1_10_p50_ms", "one conversation, turns 1-10 p50", "ms", "lower"),
     ("turns_91_100_p50_ms", "one conversation, turns 91-100 p50", "ms", "lower"),
     ("long_growth", "growth turns 91-100 / turns 1-10", "x", "lower"),
+    ("production_c50_msg_per_s", "production profile (proxy + replicas), throughput at 50",
+     "msg/s", "higher"),
     ("rasa_rss_mb", "Rasa RSS after the run", "MB", "lower"),
     ("rasa_peak_rss_mb", "Rasa peak RSS (VmHWM)", "MB", "lower"),
     ("actions_rss_mb", "action server RSS after the run", "MB", "lower"),
@@ -230,9 +232,32 @@ def warm_up(bot: Bot) -> None:
     bot.runs.pop("warmup")
 
 
+def production_throughput(stock: Bot, concurrency: int, turns: int) -> tuple[Run, Run]:
+    """The production run and the stock run right after it: the production
+    profile as `PROFILE=production make run` starts it (HAProxy, 2 Rasa, 2 action server and
+    2 web app replicas, the dossier service) on this machine's PostgreSQL (a database made for
+    the run), Redis and RabbitMQ, loaded through the proxy like the local profile."""
+    from bench.loadtest.profiles import start_profile
+
+    with start_profile("production", STATE / "production-state") as profile:
+        rasa = [r for r in profile.stack.running if r.service.service == "rasa"]
+        production = Bot("production", profile.rasa_url, [], OURS, OURS_TOPIC, check_ours)
+        warm_up(production)
+        ours_run = production.run("c50", production.conversations(concurrency, turns),
+                                  concurrency)
+        print(f"  production ({len(rasa)} Rasa replicas) {len(ours_run.turns)} turns in "
+              f"{ours_run.seconds:5.1f} s, failed {ours_run.failures}", file=sys.stderr,
+              flush=True)
+    stock_run = stock.run("c50-production", stock.conversations(concurrency, turns), concurrency)
+    return ours_run, stock_run
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="half the conversations")
+    parser.add_argument("--no-production", action="store_true",
+                        help="leave out the production profile (needs PostgreSQL, Redis, "
+                             "RabbitMQ and haproxy)")
     parser.add_argument("--ours-variant", choices=VARIANTS, default="as-is",
                         help="measure a proposal on our side (see bench/procs.py)")
     args = parser.parse_args(argv)
@@ -261,8 +286,21 @@ def main(argv: list[str] | None = None) -> int:
                       f"{result.seconds:5.1f} s, p50 {percentile(result.ms(), 0.5):5.0f} ms, "
                       f"failed {result.failures} (unanswered {result.unanswered})",
                       file=sys.stderr, flush=True)
-        meta["load_end"] = loadavg()
         ours, stock = figures(bots[0]), figures(bots[1])
+        ours["production_c50_msg_per_s"] = stock["production_c50_msg_per_s"] = float("nan")
+        if not args.no_production:
+            stop(ours_stack.procs[::-1])  # the whole machine goes to the production profile
+            procs = stock_stack.procs
+            try:
+                count, turns = next((c, t) for k, c, t, _ in scenarios(args.quick) if k == "c50")
+                production, again = production_throughput(bots[1], count, turns)
+                for figure, run in ((ours, production), (stock, again)):
+                    figure["production_c50_msg_per_s"] = run.throughput
+                    figure["failures"] += run.failures
+                    figure["turns"] += len(run.turns)
+            except Exception as error:  # a server missing: the rest of the bench still counts
+                print(f"  production profile not measured: {error!r}", file=sys.stderr)
+        meta["load_end"] = loadavg()
     finally:
         stop(procs[::-1])
     print(report(ours, stock, meta))
