@@ -128,6 +128,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         message_id = json.loads(data).get("message_id") if data else None
         return message_id if isinstance(message_id, str) else None
 
+    async def publish_again(self, sender_id: str, events: list[dict[str, Any]]) -> None:
+        """Events of a stored turn, published as `save` publishes them (connectors/
+        turn_replay.py: a resent message whose first replica died before publishing)."""
+        await self._publish(sender_id, events)
+
     async def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         if self.event_broker is None or not events:
             return

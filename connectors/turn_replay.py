@@ -33,13 +33,18 @@ def turn_id(headers: Mapping[str, str]) -> str | None:
     return value if TURN_ID.fullmatch(value) else None
 
 
+def turn_start(events: list[Any], message_id: str) -> int | None:
+    """Where the turn of the owner message with this id starts (the last such message)."""
+    return next((i for i in range(len(events) - 1, -1, -1)
+                 if isinstance(events[i], UserUttered) and events[i].message_id == message_id),
+                None)
+
+
 def bot_messages_after(events: list[Any], message_id: str, recipient_id: str
                        ) -> list[dict[str, Any]] | None:
     """What the bot said after the user event with this message id, as the REST channel sends
     it; None when the conversation has no such user event."""
-    start = next((i for i in range(len(events) - 1, -1, -1)
-                  if isinstance(events[i], UserUttered) and events[i].message_id == message_id),
-                 None)
+    start = turn_start(events, message_id)
     if start is None:
         return None
     messages: list[dict[str, Any]] = []
@@ -72,4 +77,15 @@ async def stored_reply(agent: Any, sender_id: str, message_id: str
     except Exception:  # the store is away: handle the message as new, as without an id
         logger.exception("turn replay: reading the stored turn failed")
         return None
-    return bot_messages_after(list(tracker.events), message_id, sender_id) if tracker else None
+    events = list(tracker.events) if tracker else []
+    start = turn_start(events, message_id)
+    if start is None:
+        return None
+    # The replica that died may have stored the turn before it published its events. They go
+    # out again from here: the same events give the same keys, so the insights consumer skips
+    # the ones it already has.
+    try:
+        await store.publish_again(sender_id, [event.as_dict() for event in events[start:]])
+    except Exception:
+        logger.exception("turn replay: publishing the stored turn again failed")
+    return bot_messages_after(events, message_id, sender_id)

@@ -38,3 +38,54 @@ def test_the_reply_is_what_the_bot_said_after_that_message():
     assert bot_messages_after(events, "turn-00000001", "owner-1") == [
         {"recipient_id": "owner-1", "text": "Dag! Waarmee kan ik helpen?"}]
     assert bot_messages_after(events, "turn-00000003", "owner-1") is None  # a new message
+
+
+class RecordingBroker:
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+async def test_a_turn_stored_by_a_dead_replica_is_published_by_the_one_that_answers(tmp_path):
+    """Replica A stores the turn and dies before publishing it (no broker here); replica B gets
+    the resent message: it answers from the stored turn and publishes that turn's events, with
+    the keys A would have published, so the insights count the turn once."""
+    from types import SimpleNamespace
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.insights.events import event_key
+    from connectors.tracker_store import PrivateSQLTrackerStore
+    from connectors.turn_replay import stored_reply
+    from tests.conftest import ROOT
+
+    domain = Domain.load(str(ROOT / "domain"))
+    db = str(tmp_path / "trackers.sqlite3")
+    would_have, dead = RecordingBroker(), PrivateSQLTrackerStore(domain, dialect="sqlite", db=db)
+    tracker = DialogueStateTracker("owner-9", domain.slots)
+    turn = [UserUttered("mag ik een terras zetten? mail me op an@voorbeeld.be",
+                        {"name": "ask_topic", "confidence": 0.9}, message_id="turn-00000009"),
+            ActionExecuted("action_answer_topic"),
+            BotUttered("Ja, met een terrasvergunning."), SlotSet("topic", "terrasvergunning"),
+            ActionExecuted("action_listen")]
+    for event in turn:
+        tracker.update(event)
+    await dead.save(tracker)  # stored; the replica dies before its events go out
+    reference = PrivateSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "ref.sqlite3"),
+                                       event_broker=would_have)
+    await reference.save(DialogueStateTracker.from_events("owner-9", turn, domain.slots))
+
+    broker = RecordingBroker()
+    answering = PrivateSQLTrackerStore(domain, dialect="sqlite", db=db, event_broker=broker)
+    reply = await stored_reply(SimpleNamespace(tracker_store=answering), "owner-9",
+                               "turn-00000009")
+    assert reply == [{"recipient_id": "owner-9", "text": "Ja, met een terrasvergunning."}]
+    assert [event_key(e) for e in broker.published] == \
+        [event_key(e) for e in would_have.published]
+    assert "an@voorbeeld.be" not in str(broker.published)
+    assert await stored_reply(SimpleNamespace(tracker_store=answering), "owner-9",
+                              "turn-00000010") is None  # a new message: nothing published
+    assert len(broker.published) == len(turn)
