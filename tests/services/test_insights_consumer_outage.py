@@ -31,6 +31,19 @@ def event(sender: str, number: int) -> bytes:
                       ).encode()
 
 
+def count_written(consumer) -> list[bytes]:
+    """The bodies the consumer wrote, in order (its own writing is kept)."""
+    handled: list[bytes] = []
+    real = consumer.handle_messages
+
+    async def counted(bodies: list[bytes]) -> None:
+        await real(bodies)
+        handled.extend(bodies)
+
+    consumer.handle_messages = counted
+    return handled
+
+
 async def wait_until(predicate, seconds: float) -> bool:
     for _ in range(int(seconds * 10)):
         if predicate():
@@ -48,14 +61,7 @@ async def test_the_consumer_reads_on_after_rabbitmq_was_away(tmp_path, proxy, ou
                          amqp_url=f"amqp://guest:guest@127.0.0.1:{proxy.ports['rabbitmq']}/",
                          exchange=f"citest-insights-{suffix}", queue=f"citest-insights-{suffix}")
     consumer = await make_consumer(config)
-    handled: list[bytes] = []
-    real = consumer.handle_messages
-
-    async def counted(bodies: list[bytes]) -> None:
-        await real(bodies)
-        handled.extend(bodies)
-
-    consumer.handle_messages = counted  # type: ignore[method-assign]
+    handled = count_written(consumer)
     running = asyncio.create_task(consumer.run())
     publisher = await aio_pika.connect(RABBITMQ)  # straight to the server, not via the proxy
     try:
@@ -109,14 +115,7 @@ async def test_a_consumer_that_lost_its_subscription_starts_again(tmp_path, monk
     config = make_config(tmp_path / "insights", source="rabbitmq", amqp_url=RABBITMQ,
                          exchange=f"citest-insights-{suffix}", queue=f"citest-insights-{suffix}")
     consumer = await make_consumer(config)
-    handled: list[bytes] = []
-    real = consumer.handle_messages
-
-    async def counted(bodies: list[bytes]) -> None:
-        await real(bodies)
-        handled.extend(bodies)
-
-    consumer.handle_messages = counted  # type: ignore[method-assign]
+    handled = count_written(consumer)
     publisher = await aio_pika.connect(RABBITMQ)
     channel = await publisher.channel()
     exchange = await channel.declare_exchange(config.exchange, aio_pika.ExchangeType.FANOUT)
