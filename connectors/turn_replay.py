@@ -7,8 +7,10 @@ sent one) and resends a message once when the Rasa replica that had it died with
 the turn but before it answered left that turn in the shared tracker store: handled again, the
 owner's message would be in the conversation twice, with its events published once. The turn
 id is the user event's `message_id`, so the replica that gets the resent message finds the
-turn already there and answers with what the bot said in it. A client (the web chat on a
-flaky connection) may send the header itself and retry safely; ids are per conversation."""
+turn already there and answers with what the bot said in it, and publishes that turn's events
+again (the dead replica may have died before it published them; the insights consumer skips
+repeats by their keys). A client (the web chat on a flaky connection) may send the header
+itself and retry safely; ids are per conversation."""
 
 from __future__ import annotations
 
